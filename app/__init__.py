@@ -1,0 +1,50 @@
+"""Application factory."""
+import logging
+import os
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from app.extensions import csrf, db, mail, migrate
+from config import CONFIGS, DEFAULT_SECRET_KEY
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def create_app(config=None, overrides=None):
+    """Build the CRM. `config` is a class or a name ('development', 'test', 'production')."""
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(MIGRATIONS_DIR), "instance"))
+    config = config or os.environ.get("CRM_ENV", "development")
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    app.config.update(overrides or {})
+    _check_production(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    # render_as_batch: SQLite alters tables by copying them.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+
+    from app import errors, templating
+    from app.cli import crm_cli
+    from views import register_views
+    from views.request_args import validate_paging_args
+
+    with app.app_context():
+        # A new AppBuilder per app: a shared one keeps the first app's views (404s elsewhere).
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+    app.before_request(validate_paging_args)
+    errors.register(app)
+    templating.register(app)
+    app.cli.add_command(crm_cli)
+    return app
+
+
+def _check_production(app):
+    if app.config.get("ENV_NAME") == "production":
+        if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(app.config["SECRET_KEY"]) < 32:
+            raise RuntimeError("Production needs SECRET_KEY set to a random value of 32+ characters.")

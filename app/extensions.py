@@ -1,0 +1,34 @@
+"""Unbound extension singletons; create_app binds them to an app."""
+from flask import current_app
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+db = SQLA()
+migrate = Migrate()
+mail = Mail()
+csrf = CSRFProtect()
+
+
+def get_redis():
+    """The Redis connection named by REDIS_URL, or None when jobs run inline."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    ext = current_app.extensions.setdefault("crm_redis", {})
+    if url not in ext:
+        from redis import Redis
+
+        ext[url] = Redis.from_url(url)
+    return ext[url]
+
+
+def get_queue():
+    """The project's own rq queue, or None without Redis."""
+    connection = get_redis()
+    if connection is None:
+        return None
+    from rq import Queue
+
+    return Queue(current_app.config["RQ_QUEUE_NAME"], connection=connection)

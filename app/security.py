@@ -1,0 +1,153 @@
+"""Roles, permission names and the project's security manager.
+
+Roles live in configuration (ROLE_PERMISSIONS) as exact (permission, view) pairs and are written
+to the database by `flask crm sync-roles`; admins may refine them afterwards in Sécurité > Rôles.
+Permission checks load the user's whole permission set once per request (one query) instead of
+FAB's query per menu entry and per check.
+"""
+from flask import g, has_request_context
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import (
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+    assoc_group_role,
+    assoc_permissionview_role,
+    assoc_user_group,
+    assoc_user_role,
+)
+from sqlalchemy import select, union
+
+ROLE_ADMIN = "Admin"
+ROLE_MANAGER = "Responsable"
+ROLE_SALES = "Commercial"
+ROLE_MARKETING = "Marketing"
+CRM_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_SALES, ROLE_MARKETING)
+
+# View / permission-key names (class_permission_name of the views). Renaming one orphans rows.
+LEAD = "Lead"
+SOURCE = "Source"
+CAMPAIGN = "Campaign"
+APPOINTMENT = "Appointment"
+INTERACTION = "Interaction"
+HOME = "Home"
+LOOKUP = "Lookup"
+# A pseudo-view carrying row-level scope: who may see every lead rather than their own.
+LEAD_SCOPE = "LeadScope"
+PERM_ALL_LEADS = "can_see_all_leads"
+PERM_ASSIGN = "can_assign"
+# Menu names (permission keys of menu entries); labels are translated separately.
+MENU_LEADS = "Leads"
+MENU_SOURCES = "Sources"
+MENU_CAMPAIGNS = "Campaigns"
+MENU_APPOINTMENTS = "Appointments"
+MENU_INTERACTIONS = "Interactions"
+
+READ = ("can_list", "can_show")
+WRITE = ("can_add", "can_edit")
+API_READ = ("can_get", "can_info")
+API_WRITE = ("can_post", "can_put")
+
+
+def _pairs(view, *permissions):
+    return [(p, view) for p in permissions]
+
+
+def _menus(*names):
+    return [("menu_access", n) for n in names]
+
+
+_COMMON = (
+    _pairs(HOME, "can_index")
+    + _pairs(LOOKUP, "can_search")
+    + _pairs("UserInfoEditView", "can_this_form_get", "can_this_form_post")
+    + _pairs("ResetMyPasswordView", "can_this_form_get", "can_this_form_post")
+    + _pairs("UserDBModelView", "can_userinfo", "resetmypassword")
+    + _pairs("MenuApi", "can_get")
+)
+
+ROLE_PERMISSIONS = {
+    ROLE_MANAGER: _COMMON
+    + _pairs(LEAD, *READ, *WRITE, "can_delete", "can_bulk", "can_set_status", PERM_ASSIGN)
+    + _pairs(LEAD + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(LEAD_SCOPE, PERM_ALL_LEADS)
+    + _pairs(SOURCE, *READ, *WRITE, "can_delete")
+    + _pairs(SOURCE + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
+    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
+    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(INTERACTION, *READ, *WRITE, "can_delete")
+    + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS),
+    ROLE_SALES: _COMMON
+    + _pairs(LEAD, *READ, *WRITE, "can_bulk", "can_set_status")
+    + _pairs(LEAD + "Api", *API_READ, *API_WRITE)
+    + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
+    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(INTERACTION, *READ, *WRITE)
+    + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE)
+    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS),
+    ROLE_MARKETING: _COMMON
+    + _pairs(LEAD, *READ)
+    + _pairs(LEAD + "Api", *API_READ)
+    + _pairs(LEAD_SCOPE, PERM_ALL_LEADS)
+    + _pairs(SOURCE, *READ, *WRITE)
+    + _pairs(SOURCE + "Api", *API_READ, *API_WRITE)
+    + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
+    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS),
+}
+
+
+class CRMSecurityManager(SecurityManager):
+    """FAB's SQLA security manager with permission sets cached per request."""
+
+    def _permission_set(self, user):
+        cache = g.setdefault("_crm_permissions", {}) if has_request_context() else {}
+        key = getattr(user, "id", None)
+        if key not in cache:
+            cache[key] = self.load_permission_set(user)
+        return cache[key]
+
+    def load_permission_set(self, user):
+        """Every (permission, view) pair of the user's roles, in one query."""
+        query = (
+            self.session.query(Permission.name, ViewMenu.name)
+            .select_from(PermissionView)
+            .join(Permission, PermissionView.permission_id == Permission.id)
+            .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+            .join(
+                assoc_permissionview_role,
+                assoc_permissionview_role.c.permission_view_id == PermissionView.id,
+            )
+        )
+        if user is None or not user.is_authenticated:
+            query = query.join(Role, Role.id == assoc_permissionview_role.c.role_id).filter(
+                Role.name == self.auth_role_public
+            )
+        else:
+            # Roles given directly or through the user's groups.
+            role_ids = union(
+                select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user.id),
+                select(assoc_group_role.c.role_id)
+                .join(assoc_user_group, assoc_user_group.c.group_id == assoc_group_role.c.group_id)
+                .where(assoc_user_group.c.user_id == user.id),
+            )
+            query = query.filter(assoc_permissionview_role.c.role_id.in_(role_ids))
+        return frozenset(query.all())
+
+    def _has_view_access(self, user, permission_name, view_name):
+        return (permission_name, view_name) in self._permission_set(user)
+
+    def is_item_public(self, permission_name, view_name):
+        return (permission_name, view_name) in self._permission_set(None)
+
+    def _get_user_permission_view_menus(self, user, permission_name, view_menus_name):
+        granted = self._permission_set(user)
+        return {name for name in view_menus_name if (permission_name, name) in granted}
+
+    def user_can(self, permission_name, view_name):
+        """has_access for code that is not a view (filters, services' callers)."""
+        return self.has_access(permission_name, view_name)

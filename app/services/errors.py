@@ -1,0 +1,16 @@
+"""The one exception type services raise: its message is already translated for the user."""
+
+
+class DomainError(Exception):
+    def __init__(self, message, field=None, existing_id=None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+        self.existing_id = existing_id
+
+    def as_api_message(self):
+        """Shape of FAB's 422 bodies: {field: [messages]}."""
+        body = {self.field or "_schema": [self.message]}
+        if self.existing_id is not None:
+            body["existing_id"] = self.existing_id
+        return body

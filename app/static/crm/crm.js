@@ -1,0 +1,63 @@
+/* CRM page behaviour: remote selects, row selection, confirmations, conditional fields. */
+(function ($) {
+  "use strict";
+
+  function initRemoteSelects(root) {
+    $(".crm-remote-select", root).each(function () {
+      var $el = $(this);
+      $el.select2({
+        theme: "bootstrap",
+        allowClear: true,
+        width: "100%",
+        placeholder: $el.data("placeholder") || "",
+        minimumInputLength: 0,
+        ajax: {
+          url: $el.data("endpoint"),
+          dataType: "json",
+          delay: 200,
+          data: function (params) { return { q: params.term || "" }; },
+          processResults: function (data) { return { results: data.results }; }
+        }
+      });
+    });
+  }
+
+  function initBulk() {
+    var $form = $("#bulk-form");
+    if (!$form.length) { return; }
+    function refresh() {
+      var n = $(".row-check:checked", $form).length;
+      $("#bulk-count").text(n);
+      $("#bulk-bar").toggleClass("crm-bulk-active", n > 0);
+    }
+    $("#check-all").on("change", function () {
+      $(".row-check", $form).prop("checked", this.checked);
+      refresh();
+    });
+    $form.on("change", ".row-check", refresh);
+    $("#bulk-delete").on("click", function (event) {
+      if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
+    });
+    function toggleReason() {
+      $("#bulk-reason").toggle($("#bulk-status").val() === "abandoned");
+    }
+    $("#bulk-status").on("change", toggleReason);
+    toggleReason();
+    refresh();
+  }
+
+  function initAbandonReason() {
+    var $status = $("form#model_form select#status");
+    if (!$status.length) { return; }
+    var $row = $("#abandon_reason").closest("tr");
+    function toggle() { $row.toggle($status.val() === "abandoned"); }
+    $status.on("change", toggle);
+    toggle();
+  }
+
+  $(function () {
+    initRemoteSelects(document);
+    initBulk();
+    initAbandonReason();
+  });
+})(jQuery);

@@ -1,0 +1,114 @@
+"""Configuration classes. Every secret and URL comes from the environment."""
+import os
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key"
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    ENV_NAME = "development"
+    APP_NAME = os.environ.get("APP_NAME", "CRM Prospects")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + os.path.join(BASE_DIR, "instance", "crm.db")
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RQ_QUEUE_NAME = os.environ.get("RQ_QUEUE_NAME", "leadcrm")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "crm@localhost")
+    # Without a mail server configured, development prints mails instead of failing jobs.
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND")
+    CRM_BASE_URL = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:5000")
+
+    # Flask-AppBuilder
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    FAB_SECURITY_MANAGER_CLASS = "app.security.CRMSecurityManager"
+    FAB_CREATE_DB = False  # the schema comes from migrations
+    FAB_UPDATE_PERMS = False  # permissions are synced by `flask crm init` / `sync-roles`
+    FAB_ADD_SECURITY_API = False  # user/role CRUD APIs; the JWT login API is always on
+    FAB_API_SWAGGER_UI = _env_bool("FAB_API_SWAGGER_UI")
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_BASE_TEMPLATE = "crm_base.html"
+    FAB_INDEX_VIEW = "views.home.HomeView"
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = {
+        "fr": {"flag": "fr", "name": "Français"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    CRM_TIMEZONE = "Europe/Paris"
+    CRM_PHONE_REGION = "FR"
+    CRM_LIST_PAGE_SIZE = 25
+    CRM_MAX_PAGE_SIZE = 100
+    # A list counts its rows only as far as its pager needs to look ahead.
+    CRM_COUNT_LOOKAHEAD = 10_000
+
+    # Login rate limiting (Flask-Limiter through FAB); counters in Redis when configured.
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    PROPAGATE_EXCEPTIONS = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # keep Werkzeug's interactive debugger off even in development
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", default=True)
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
+    RATELIMIT_ENABLED = False
+    MAIL_SUPPRESS_SEND = False
+    FAB_PASSWORD_COMPLEXITY_ENABLED = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    FAB_API_SWAGGER_UI = False
+    PREFERRED_URL_SCHEME = "https"
+    # Hosts that redirects (next=...) and the Host header may name.
+    TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
+    FAB_SAFE_REDIRECT_HOSTS = TRUSTED_HOSTS or []
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

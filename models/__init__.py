@@ -1,0 +1,24 @@
+"""Every model is imported here so that the metadata (and Alembic) sees them all."""
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+
+from models.appointment import APPOINTMENT_STATUSES, Appointment
+from models.campaign import PLATFORMS, Campaign
+from models.interaction import DIRECTIONS, KINDS, Interaction
+from models.lead import (
+    STATUS_ABANDONED,
+    STATUS_CONVERTED,
+    STATUS_IN_PROGRESS,
+    STATUS_NEW,
+    STATUSES,
+    Lead,
+)
+from models.source import SOURCE_KINDS, Source
+
+metadata = Model.metadata
+
+__all__ = [
+    "APPOINTMENT_STATUSES", "Appointment", "Campaign", "DIRECTIONS", "Interaction", "KINDS",
+    "Lead", "PLATFORMS", "SOURCE_KINDS", "STATUSES", "STATUS_ABANDONED", "STATUS_CONVERTED",
+    "STATUS_IN_PROGRESS", "STATUS_NEW", "Source", "User", "metadata",
+]

@@ -1,0 +1,47 @@
+"""Everything that happened with a lead: calls, e-mails, SMS, meetings, notes."""
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from models.base import TimestampMixin, utcnow
+
+KINDS = {
+    "call": _l("Appel"),
+    "email": _l("E-mail"),
+    "sms": _l("SMS"),
+    "meeting": _l("Réunion"),
+    "note": _l("Note"),
+}
+DIRECTIONS = {
+    "outbound": _l("Sortant"),
+    "inbound": _l("Entrant"),
+    "internal": _l("Interne"),
+}
+
+
+class Interaction(TimestampMixin, Model):
+    __tablename__ = "interaction"
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(Integer, ForeignKey("lead.id", ondelete="CASCADE"), nullable=False)
+    lead = relationship("Lead", back_populates="interactions", lazy="joined")
+    kind = Column(String(20), nullable=False, default="call")
+    direction = Column(String(20), nullable=False, default="outbound")
+    occurred_at = Column(DateTime, nullable=False, default=utcnow)
+    user_id = Column(Integer, ForeignKey("ab_user.id"))
+    user = relationship(User, lazy="joined")
+    subject = Column(String(200))
+    summary = Column(Text)
+    duration_minutes = Column(Integer)
+
+    __table_args__ = (Index("ix_interaction_lead_when", "lead_id", "occurred_at"),)
+
+    def kind_label(self):
+        return str(KINDS.get(self.kind, self.kind))
+
+    def direction_label(self):
+        return str(DIRECTIONS.get(self.direction, self.direction))
+
+    def __repr__(self):
+        return f"{self.kind_label()} {self.occurred_at:%Y-%m-%d}"

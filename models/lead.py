@@ -1,0 +1,115 @@
+"""The lead (prospect): who they are, where they came from, where they stand."""
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import relationship
+
+from models.base import TimestampMixin
+
+STATUS_NEW = "new"
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_CONVERTED = "converted"
+STATUS_ABANDONED = "abandoned"
+STATUSES = {
+    STATUS_NEW: _l("Nouveau"),
+    STATUS_IN_PROGRESS: _l("En cours"),
+    STATUS_CONVERTED: _l("Converti"),
+    STATUS_ABANDONED: _l("Abandonné"),
+}
+
+
+class Lead(TimestampMixin, Model):
+    __tablename__ = "lead"
+    id = Column(Integer, primary_key=True)
+    first_name = Column(String(100))
+    last_name = Column(String(100), nullable=False)
+    # Lower-case, accent-free copy of "last first" for prefix search through an index.
+    name_key = Column(String(201), nullable=False, default="")
+    email = Column(String(254))
+    phone = Column(String(20))  # E.164
+    company = Column(String(200))
+    status = Column(String(20), nullable=False, default=STATUS_NEW)
+    note = Column(Text)
+    abandon_reason = Column(String(500))
+    source_id = Column(Integer, ForeignKey("source.id"))
+    source = relationship("Source", lazy="joined", innerjoin=False)
+    campaign_id = Column(Integer, ForeignKey("campaign.id"))
+    campaign = relationship("Campaign", lazy="joined", innerjoin=False)
+    owner_id = Column(Integer, ForeignKey("ab_user.id"))
+    owner = relationship(User, lazy="joined", foreign_keys=[owner_id])
+    first_contacted_at = Column(DateTime)
+    converted_at = Column(DateTime)
+    # A lead knowingly created although it matches another (import policy "create and flag").
+    possible_duplicate = Column(Boolean, nullable=False, default=False)
+    # Consent (GDPR)
+    consent_contact = Column(Boolean, nullable=False, default=False)
+    consent_at = Column(DateTime)
+    # Attribution
+    utm_source = Column(String(200))
+    utm_medium = Column(String(200))
+    utm_campaign = Column(String(200))
+    utm_term = Column(String(200))
+    utm_content = Column(String(200))
+    gclid = Column(String(200))
+    fbclid = Column(String(200))
+    external_id = Column(String(100))
+    form_id = Column(String(100))
+
+    interactions = relationship(
+        "Interaction", back_populates="lead", cascade="all, delete-orphan", lazy="select"
+    )
+    appointments = relationship(
+        "Appointment", back_populates="lead", cascade="all, delete-orphan", lazy="select"
+    )
+
+    __table_args__ = (
+        # What the lead list filters and sorts on; created_at/id breaks ties for stable paging.
+        Index("ix_lead_created", "created_at", "id"),
+        Index("ix_lead_status_created", "status", "created_at", "id"),
+        Index("ix_lead_source_created", "source_id", "created_at", "id"),
+        Index("ix_lead_campaign_created", "campaign_id", "created_at", "id"),
+        Index("ix_lead_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_lead_owner_status_created", "owner_id", "status", "created_at", "id"),
+        Index("ix_lead_status_source_created", "status", "source_id", "created_at", "id"),
+        Index("ix_lead_name", "last_name", "id"),
+        # Prefix search (LIKE 'x%' on PostgreSQL needs the pattern operator class).
+        Index("ix_lead_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
+        Index("ix_lead_phone", "phone", postgresql_ops={"phone": "varchar_pattern_ops"}),
+        Index("ix_lead_email", "email", postgresql_ops={"email": "varchar_pattern_ops"}),
+        # One live lead per e-mail / phone; knowingly flagged duplicates are exempt.
+        Index(
+            "uq_lead_email_live",
+            "email",
+            unique=True,
+            sqlite_where=text("possible_duplicate = 0 AND email IS NOT NULL"),
+            postgresql_where=text("possible_duplicate = false AND email IS NOT NULL"),
+        ),
+        Index(
+            "uq_lead_phone_live",
+            "phone",
+            unique=True,
+            sqlite_where=text("possible_duplicate = 0 AND phone IS NOT NULL"),
+            postgresql_where=text("possible_duplicate = false AND phone IS NOT NULL"),
+        ),
+    )
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    def status_label(self):
+        return str(STATUSES.get(self.status, self.status))
+
+    def __repr__(self):
+        return self.full_name or f"#{self.id}"

@@ -1,0 +1,39 @@
+"""Where leads come from: manual entry, a file, an ad platform, a web form, the API."""
+import secrets
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Column, Integer, String
+
+from models.base import TimestampMixin
+
+SOURCE_KINDS = {
+    "manual": _l("Saisie manuelle"),
+    "import": _l("Import de fichier"),
+    "google_ads": _l("Google Ads"),
+    "meta": _l("Meta (Facebook / Instagram)"),
+    "web_form": _l("Formulaire web"),
+    "api": _l("API"),
+    "booking": _l("Prise de rendez-vous"),
+    "other": _l("Autre"),
+}
+
+
+def new_intake_token():
+    return secrets.token_urlsafe(24)
+
+
+class Source(TimestampMixin, Model):
+    __tablename__ = "source"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), unique=True, nullable=False)
+    kind = Column(String(20), nullable=False, default="manual")
+    active = Column(Boolean, nullable=False, default=True)
+    # Secret that authenticates deliveries from this source (webhooks); hidden from reps.
+    intake_token = Column(String(64), unique=True, nullable=False, default=new_intake_token)
+
+    def kind_label(self):
+        return str(SOURCE_KINDS.get(self.kind, self.kind))
+
+    def __repr__(self):
+        return self.name

@@ -1,0 +1,23 @@
+"""Registers every screen, menu entry and API on an AppBuilder."""
+from flask_babel import lazy_gettext as _l
+
+from app import security as sec
+from views.appointments import AppointmentApi, AppointmentView
+from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
+from views.interactions import InteractionApi, InteractionView
+from views.leads import LeadApi, LeadView
+from views.lookup import LookupView
+
+
+def register_views(appbuilder):
+    appbuilder.add_view(LeadView, sec.MENU_LEADS, label=_l("Prospects"), icon="fa-address-card")
+    appbuilder.add_view(AppointmentView, sec.MENU_APPOINTMENTS, label=_l("Rendez-vous"),
+                        icon="fa-calendar")
+    appbuilder.add_view(InteractionView, sec.MENU_INTERACTIONS, label=_l("Interactions"),
+                        icon="fa-comments")
+    appbuilder.add_view(SourceView, sec.MENU_SOURCES, label=_l("Sources"), icon="fa-sign-in-alt")
+    appbuilder.add_view(CampaignView, sec.MENU_CAMPAIGNS, label=_l("Campagnes"),
+                        icon="fa-bullhorn")
+    appbuilder.add_view_no_menu(LookupView)
+    for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi):
+        appbuilder.add_api(api)

@@ -1,0 +1,95 @@
+"""Appointments (rendez-vous) screen and API."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from app.security import APPOINTMENT
+from app.services.appointments import check_appointment
+from models import APPOINTMENT_STATUSES, Appointment
+from views import formatters as fmt
+from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
+from views.fields import LocalDateTimeField
+from views.lead_choice import ensure_visible_lead, lead_field
+from views.scoping import ASSIGNABLE_USERS, SCOPE_APPOINTMENTS, can_assign, current_user
+
+LABELS = {
+    "lead": _l("Prospect"),
+    "owner": _l("Commercial"),
+    "title": _l("Objet"),
+    "starts_at": _l("Début"),
+    "ends_at": _l("Fin"),
+    "place": _l("Lieu ou lien visio"),
+    "status": _l("Statut"),
+    "minutes": _l("Compte rendu"),
+    "created_at": _l("Créé le"),
+}
+COLUMNS = ["lead", "owner", "title", "starts_at", "ends_at", "place", "status", "minutes"]
+
+
+class AppointmentLifecycle:
+    def _check(self, item):
+        ensure_visible_lead(item)
+        # A rep books for themselves; managers may book for anyone (themselves by default).
+        if item.owner is None or not can_assign():
+            item.owner = current_user()
+        check_appointment(item)
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+
+class AppointmentView(AppointmentLifecycle, CRMModelView):
+    route_base = "/appointments"
+    class_permission_name = APPOINTMENT
+    datamodel = crm_datamodel(Appointment)
+    base_filters = SCOPE_APPOINTMENTS
+    base_order = ("starts_at", "desc")
+    list_title = _l("Rendez-vous")
+    show_title = _l("Rendez-vous")
+    add_title = _l("Nouveau rendez-vous")
+    edit_title = _l("Modifier le rendez-vous")
+    label_columns = LABELS
+    list_columns = ["starts_at", "ends_at", "lead", "owner", "title", "place", "status"]
+    order_columns = ["starts_at", "status"]
+    search_columns = ["status", "starts_at", "owner", "title"]
+    show_columns = COLUMNS + ["created_at"]
+    add_columns = COLUMNS
+    edit_columns = COLUMNS
+    formatters_columns = {
+        "starts_at": fmt.datetime_local,
+        "ends_at": fmt.datetime_local,
+        "created_at": fmt.datetime_local,
+        "status": fmt.appointment_status_label,
+        "lead": fmt.lead_link,
+        "owner": fmt.user_name,
+    }
+    add_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+    edit_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+    add_form_extra_fields = {
+        "lead": lead_field(),
+        "starts_at": LocalDateTimeField(_l("Début"), validators=[DataRequired()]),
+        "ends_at": LocalDateTimeField(_l("Fin"), validators=[DataRequired()]),
+        "status": SelectField(_l("Statut"), choices=list(APPOINTMENT_STATUSES.items()),
+                              default="planned", validators=[DataRequired()]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+
+
+class AppointmentApi(AppointmentLifecycle, CRMModelRestApi):
+    resource_name = "appointment"
+    class_permission_name = APPOINTMENT + "Api"
+    datamodel = crm_datamodel(Appointment)
+    base_filters = SCOPE_APPOINTMENTS
+    base_order = ("starts_at", "desc")
+    list_columns = ["id", "lead.id", "lead.last_name", "owner.id", "owner.username", "title",
+                    "starts_at", "ends_at", "place", "status"]
+    show_columns = list_columns + ["minutes"]
+    add_columns = ["lead", "owner", "title", "starts_at", "ends_at", "place", "status", "minutes"]
+    edit_columns = add_columns
+    order_columns = ["starts_at", "status"]
+    search_columns = ["status", "starts_at", "owner", "lead"]
+    add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+    edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}

@@ -1,0 +1,97 @@
+"""Project base classes for generated screens and REST APIs."""
+from flask import abort, flash, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.urltools import get_filter_args
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from app.services.errors import DomainError
+from views.datamodel import CRMInterface
+from views.request_args import capped_page_size
+
+
+class CRMModelView(ModelView):
+    """ModelView with capped page sizes, checked sort columns and row-level-safe actions."""
+
+    list_widget_template = "crm/widgets/list.html"
+    page_size = 25
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.list_widget.template = self.list_widget_template
+
+    def _get_list_widget(self, filters, order_column="", order_direction="", page=None,
+                         page_size=None, **kwargs):
+        if order_column and order_column not in self.order_columns:
+            abort(400, description=_("Colonne de tri inconnue : %(name)s", name=order_column))
+        return super()._get_list_widget(filters, order_column=order_column,
+                                        order_direction=order_direction, page=page,
+                                        page_size=capped_page_size(page_size), **kwargs)
+
+    def _list(self, **kwargs):
+        try:
+            get_filter_args(self._filters)
+        except (IndexError, ValueError, KeyError):
+            abort(400, description=_("Filtre invalide."))
+        # FAB's _list parses filters again; they are known good now.
+        return super()._list(**kwargs)
+
+    def get_scoped_item(self, pk):
+        """The item if the base filters (row-level rules) let the user see it, else 404."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    # FAB's action endpoints load items without the base filters: a rep could act on any row.
+    def action(self, name, pk):
+        self.get_scoped_item(pk)
+        return super().action(name, pk)
+
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            self.get_scoped_item(pk)
+        return super().action_post()
+
+    def _delete(self, pk):
+        item = self.get_scoped_item(pk)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+            self.post_delete(item)
+            flash(str(self.delete_row_message), "success")
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        self.update_redirect()
+
+    def post_delete_redirect(self):
+        return redirect(self.get_redirect())
+
+
+class CRMModelRestApi(ModelRestApi):
+    """ModelRestApi whose domain and database errors answer 422 with a clean message."""
+
+    max_page_size = 100
+
+    def _headless(self, parent):
+        try:
+            return parent()
+        except DomainError as exc:
+            self.datamodel.session.rollback()
+            return self.response_422(message=exc.as_api_message())
+        except ValidationError as exc:
+            self.datamodel.session.rollback()
+            return self.response_422(message=exc.messages)
+
+    def post_headless(self):
+        return self._headless(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._headless(lambda: super(CRMModelRestApi, self).put_headless(pk))
+
+    def delete_headless(self, pk):
+        return self._headless(lambda: super(CRMModelRestApi, self).delete_headless(pk))
+
+
+def crm_datamodel(model):
+    return CRMInterface(model)

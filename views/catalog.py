@@ -1,0 +1,112 @@
+"""Sources and campaigns: the screens and APIs that marketing and managers maintain."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from app.security import CAMPAIGN, SOURCE
+from models import PLATFORMS, SOURCE_KINDS, Campaign, Source
+from views import formatters as fmt
+from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
+from views.leads import LeadView
+
+SOURCE_LABELS = {
+    "name": _l("Nom"),
+    "kind": _l("Type"),
+    "active": _l("Active"),
+    "intake_token": _l("Clé secrète de réception"),
+    "created_at": _l("Créée le"),
+}
+CAMPAIGN_LABELS = {
+    "name": _l("Nom"),
+    "platform": _l("Plateforme"),
+    "external_id": _l("Identifiant sur la plateforme"),
+    "utm_campaign": "utm_campaign",
+    "source": _l("Source"),
+    "start_date": _l("Début"),
+    "end_date": _l("Fin"),
+    "budget": _l("Budget (€)"),
+    "spend": _l("Dépense (€)"),
+    "created_at": _l("Créée le"),
+}
+
+
+class SourceView(CRMModelView):
+    route_base = "/sources"
+    class_permission_name = SOURCE
+    datamodel = crm_datamodel(Source)
+    base_order = ("name", "asc")
+    list_title = _l("Sources")
+    show_title = _l("Source")
+    add_title = _l("Nouvelle source")
+    edit_title = _l("Modifier la source")
+    label_columns = SOURCE_LABELS
+    list_columns = ["name", "kind", "active", "created_at"]
+    order_columns = ["name", "kind", "created_at"]
+    search_columns = ["name", "kind", "active"]
+    # The intake secret is not a form field: it is generated, and shown to admins only.
+    show_columns = ["name", "kind", "active", "created_at"]
+    add_columns = ["name", "kind", "active"]
+    edit_columns = add_columns
+    formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local}
+    add_form_extra_fields = {
+        "kind": SelectField(_l("Type"), choices=list(SOURCE_KINDS.items()), default="manual",
+                            validators=[DataRequired()]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    related_views = [LeadView]
+
+
+class CampaignView(CRMModelView):
+    route_base = "/campaigns"
+    class_permission_name = CAMPAIGN
+    datamodel = crm_datamodel(Campaign)
+    base_order = ("created_at", "desc")
+    list_title = _l("Campagnes")
+    show_title = _l("Campagne")
+    add_title = _l("Nouvelle campagne")
+    edit_title = _l("Modifier la campagne")
+    label_columns = CAMPAIGN_LABELS
+    list_columns = ["name", "platform", "source", "start_date", "end_date", "budget", "spend"]
+    order_columns = ["name", "platform", "start_date", "created_at"]
+    search_columns = ["name", "platform", "source", "start_date"]
+    show_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
+                    "end_date", "budget", "spend", "created_at"]
+    add_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
+                   "end_date", "budget", "spend"]
+    edit_columns = add_columns
+    formatters_columns = {
+        "platform": fmt.platform_label,
+        "start_date": fmt.date_only,
+        "end_date": fmt.date_only,
+        "created_at": fmt.datetime_local,
+    }
+    add_form_extra_fields = {
+        "platform": SelectField(_l("Plateforme"), choices=list(PLATFORMS.items()),
+                                default="other", validators=[DataRequired()]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    related_views = [LeadView]
+
+
+class SourceApi(CRMModelRestApi):
+    resource_name = "source"
+    class_permission_name = SOURCE + "Api"
+    datamodel = crm_datamodel(Source)
+    list_columns = ["id", "name", "kind", "active", "created_at"]
+    show_columns = list_columns
+    add_columns = ["name", "kind", "active"]
+    edit_columns = add_columns
+    order_columns = ["name", "kind", "created_at"]
+
+
+class CampaignApi(CRMModelRestApi):
+    resource_name = "campaign"
+    class_permission_name = CAMPAIGN + "Api"
+    datamodel = crm_datamodel(Campaign)
+    list_columns = ["id", "name", "platform", "external_id", "utm_campaign", "source.id",
+                    "source.name", "start_date", "end_date", "budget", "spend"]
+    show_columns = list_columns
+    add_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
+                   "end_date", "budget", "spend"]
+    edit_columns = add_columns
+    order_columns = ["name", "platform", "start_date"]

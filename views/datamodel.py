@@ -1,0 +1,76 @@
+"""FAB's SQLA interface, with the list queries a large lead table needs."""
+from flask import current_app
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from app.services.errors import DomainError
+
+
+class BoundedCount(int):
+    """A row count that stopped counting: the true total is at least this many."""
+
+    capped = True
+
+
+class CRMInterface(SQLAInterface):
+    """Counts only as far as the pager needs and turns database errors into clean messages.
+
+    FAB counts every matching row over a subquery on every page. Here the count stops at the
+    current page plus a look-ahead (CRM_COUNT_LOOKAHEAD rows), so a filter that matches a
+    million leads costs an index walk of a few thousand entries; the list then says
+    "more than N".
+    """
+
+    def query_count(self, query, filters=None, select_columns=None, page=None, page_size=None):
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        limit = (page or 0) * (page_size or 0) + current_app.config.get("CRM_COUNT_LOOKAHEAD", 10_000)
+        ids = inner.with_entities(*self._pk_columns()).order_by(None).limit(limit + 1).subquery()
+        count = self.session.execute(select(func.count()).select_from(ids)).scalar_one()
+        return BoundedCount(limit) if count > limit else count
+
+    def _pk_columns(self):
+        return list(self.obj.__mapper__.primary_key)
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        query = self.session.query(self.obj)
+        count = self.query_count(query, filters, select_columns, page=page, page_size=page_size)
+        rows = self.apply_all(query, filters, order_column, order_direction, page, page_size,
+                              select_columns, outer_default_load).all()
+        return count, rows
+
+    def _write(self, operation, item):
+        try:
+            operation(item)
+        except DomainError:
+            self.session.rollback()
+            raise
+        except IntegrityError as exc:
+            self.session.rollback()
+            current_app.logger.info("Integrity error on %s: %s", self.obj.__name__, exc.orig)
+            raise DomainError(_("Cet enregistrement existe déjà ou fait référence à une donnée "
+                                "absente : rien n'a été enregistré.")) from exc
+        except SQLAlchemyError as exc:
+            self.session.rollback()
+            current_app.logger.exception("Database error on %s", self.obj.__name__)
+            raise DomainError(_("Erreur de base de données : rien n'a été enregistré.")) from exc
+
+    def add(self, item, commit=True):
+        self._write(lambda obj: SQLAInterface.add(self, obj, commit), item)
+
+    def edit(self, item, commit=True):
+        # FAB wraps edit errors in its DatabaseException: unwrap to map them like add's.
+        def _edit(obj):
+            self.session.merge(obj)
+            if commit:
+                self.session.commit()
+        self._write(_edit, item)
+
+    def delete(self, item, commit=True):
+        def _delete(obj):
+            self.session.delete(obj)
+            if commit:
+                self.session.commit()
+        self._write(_delete, item)

@@ -1,0 +1,61 @@
+"""Form fields FAB lacks: a real date-and-time input in the CRM's time zone."""
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from wtforms import Field
+from wtforms.validators import StopValidation
+from wtforms.widgets import html_params
+
+from app.services.errors import DomainError
+from app.timezones import to_local, to_utc_naive
+
+INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M")
+
+
+class DateTimeLocalInput:
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("class", "form-control")
+        params = html_params(name=field.name, type="datetime-local", value=field._value(), **kwargs)
+        return Markup(f"<input {params}>")
+
+
+class LocalDateTimeField(Field):
+    """Shows and reads wall time in Europe/Paris; holds naive UTC like the columns."""
+
+    widget = DateTimeLocalInput()
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        local = to_local(self.data)
+        return local.strftime("%Y-%m-%dT%H:%M") if local else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        for fmt in INPUT_FORMATS:
+            try:
+                wall = dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            self.data = to_utc_naive(wall)
+            return
+        self.data = None
+        raise ValueError(_l("Date et heure invalides (attendu : jj/mm/aaaa hh:mm)."))
+
+
+class ServiceCheck:
+    """WTForms validator that runs a service normaliser, so its message shows on the field."""
+
+    def __init__(self, check):
+        self.check = check
+
+    def __call__(self, form, field):
+        try:
+            self.check(field.data)
+        except DomainError as exc:
+            raise StopValidation(exc.message)

@@ -1,0 +1,282 @@
+"""Lead screens: the filterable list with bulk actions, the sheet, the form; and the API."""
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from app.security import LEAD, PERM_ASSIGN
+from app.services.errors import DomainError
+from app.services.leads import assign, normalise_lead, set_status
+from app.extensions import db
+from jobs.notifications import notify_assignment
+from jobs.queue import enqueue
+from models import STATUSES, Lead, User
+from views import formatters as fmt
+from views.appointments import AppointmentView
+from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
+from views.interactions import InteractionView
+from views.lead_filters import LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedToFilter, LeadSearchFilter
+from views.lead_forms import UniqueContact, reason_required_when_abandoned
+from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user
+from views.request_args import capped_page_size
+
+LABELS = {
+    "first_name": _l("Prénom"),
+    "last_name": _l("Nom"),
+    "full_name": _l("Nom"),
+    "email": _l("E-mail"),
+    "phone": _l("Téléphone"),
+    "company": _l("Société"),
+    "source": _l("Source"),
+    "campaign": _l("Campagne"),
+    "status": _l("Statut"),
+    "note": _l("Note"),
+    "owner": _l("Commercial"),
+    "abandon_reason": _l("Raison de l'abandon"),
+    "created_at": _l("Créé le"),
+    "updated_at": _l("Modifié le"),
+    "converted_at": _l("Converti le"),
+    "first_contacted_at": _l("Premier contact"),
+    "consent_contact": _l("Accepte d'être contacté"),
+    "consent_at": _l("Consentement le"),
+    "possible_duplicate": _l("Doublon possible"),
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "utm_campaign": "utm_campaign",
+    "gclid": "gclid",
+    "fbclid": "fbclid",
+}
+STATUS_CHOICES = [(code, label) for code, label in STATUSES.items()]
+FORM_COLUMNS = ["last_name", "first_name", "email", "phone", "company", "source", "campaign",
+                "status", "abandon_reason", "owner", "consent_contact", "note"]
+LIST_FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from", "created_to")
+
+
+def _apply_owner_rule(lead, is_new):
+    """A user who may not assign keeps leads on themselves; returns the new owner id to notify."""
+    user = current_user()
+    if not can_assign():
+        if is_new:
+            lead.owner_id, lead.owner = user.id, user
+        else:
+            history = db.inspect(lead).attrs.owner.history
+            if history.has_changes():
+                lead.owner = history.deleted[0] if history.deleted else None
+        return None
+    history = db.inspect(lead).attrs.owner.history
+    if lead.owner is not None and (is_new or history.has_changes()) and lead.owner.id != user.id:
+        return lead.owner.id
+    return None
+
+
+class LeadLifecycle:
+    """Hooks shared by the screen and the API: the owner rule, the services, the e-mail job."""
+
+    def pre_add(self, item):
+        g.crm_notify_owner = _apply_owner_rule(item, is_new=True)
+        normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
+
+    def pre_update(self, item):
+        g.crm_notify_owner = _apply_owner_rule(item, is_new=False)
+        normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
+
+    def post_add(self, item):
+        self._notify(item)
+
+    def post_update(self, item):
+        self._notify(item)
+
+    @staticmethod
+    def _notify(item):
+        owner_id = g.pop("crm_notify_owner", None)
+        if owner_id:
+            enqueue(notify_assignment, item.id, owner_id)
+
+
+class LeadView(LeadLifecycle, CRMModelView):
+    route_base = "/leads"
+    class_permission_name = LEAD
+    datamodel = crm_datamodel(Lead)
+    base_filters = SCOPE_LEADS
+    base_order = ("created_at", "desc")
+    list_title = _l("Prospects")
+    show_title = _l("Fiche prospect")
+    add_title = _l("Nouveau prospect")
+    edit_title = _l("Modifier le prospect")
+    list_template = "leads/list.html"
+    list_widget_template = "leads/table.html"
+    show_template = "leads/show.html"
+    label_columns = LABELS
+    list_columns = ["full_name", "email", "phone", "source", "campaign", "status", "owner",
+                    "created_at"]
+    order_columns = ["created_at", "last_name", "source_id", "status"]
+    search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at"]
+    search_filters = LEAD_SEARCH_FILTERS
+    add_columns = FORM_COLUMNS
+    edit_columns = FORM_COLUMNS
+    show_fieldsets = [
+        (_l("Contact"), {"fields": ["first_name", "last_name", "company", "email", "phone"]}),
+        (_l("Suivi"), {"fields": ["status", "abandon_reason", "owner", "created_at",
+                                  "first_contacted_at", "converted_at", "note"]}),
+        (_l("Origine"), {"fields": ["source", "campaign", "utm_source", "utm_medium",
+                                    "utm_campaign", "gclid", "fbclid"]}),
+        (_l("Consentement"), {"fields": ["consent_contact", "consent_at"], "expanded": False}),
+    ]
+    formatters_columns = {
+        "created_at": fmt.datetime_local,
+        "updated_at": fmt.datetime_local,
+        "converted_at": fmt.datetime_local,
+        "first_contacted_at": fmt.datetime_local,
+        "consent_at": fmt.datetime_local,
+        "phone": fmt.phone,
+        "email": fmt.email,
+        "status": fmt.lead_status,
+        "owner": fmt.user_name,
+    }
+    add_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+    edit_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+    add_form_extra_fields = {
+        "status": SelectField(_l("Statut"), choices=STATUS_CHOICES, default="new",
+                              validators=[DataRequired()]),
+        "abandon_reason": TextAreaField(_l("Raison de l'abandon"),
+                                        validators=[reason_required_when_abandoned, Optional()]),
+    }
+    edit_form_extra_fields = add_form_extra_fields
+    validators_columns = {"email": [UniqueContact("email")], "phone": [UniqueContact("phone")]}
+    related_views = [InteractionView, AppointmentView]
+    show_exclude_columns = ["name_key"]
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """The lead list with its filter bar (simple query parameters, shareable URLs)."""
+        args = request.args
+        filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
+        if args.get("q"):
+            filters.add_filter("last_name", LeadSearchFilter, args["q"][:100])
+        if args.get("status"):
+            if args["status"] not in STATUSES:
+                abort(400, description=_("Statut inconnu : %(value)s", value=args["status"][:40]))
+            filters.add_filter("status", FilterEqual, args["status"])
+        for key, column in (("source", "source_id"), ("campaign", "campaign_id"), ("owner", "owner_id")):
+            if args.get(key):
+                if not args[key].isdigit():
+                    abort(400, description=_("Filtre invalide : %(name)s", name=key))
+                filters.add_filter(column, FilterEqual, int(args[key]))
+        for key, flt in (("created_from", CreatedFromFilter), ("created_to", CreatedToFilter)):
+            if args.get(key):
+                filters.add_filter("created_at", flt, args[key])
+        order = (args.get("_oc_LeadView"), args.get("_od_LeadView"))
+        order_column, order_direction = order if order[1] in ("asc", "desc") else self.base_order
+        page = int(args.get("page_LeadView", 0))
+        page_size = capped_page_size(int(args.get("psize_LeadView", self.page_size)))
+        sm = self.appbuilder.sm
+        bulk = {"status": sm.has_access("can_set_status", LEAD),
+                "assign": sm.has_access(PERM_ASSIGN, LEAD), "delete": sm.has_access("can_delete", LEAD)}
+        widgets = self._get_list_widget(filters=filters, order_column=order_column,
+                                        order_direction=order_direction, page=page,
+                                        page_size=page_size, bulk=bulk)
+        self.update_redirect()
+        return self.render_template(
+            self.list_template, title=self.list_title, widgets=widgets,
+            filter_values={k: args.get(k, "") for k in LIST_FILTER_KEYS},
+            filter_labels=self._filter_labels(args), statuses=STATUS_CHOICES,
+            has_filters=any(args.get(k) for k in LIST_FILTER_KEYS),
+        )
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self.get_scoped_item(pk)
+        widgets = self._show(pk)
+        return self.render_template(self.show_template, pk=pk, item=item, title=self.show_title,
+                                    widgets=widgets, related_views=self._related_views)
+
+    @staticmethod
+    def _filter_labels(args):
+        """Names of the source, campaign and rep chosen in the filter bar (for the selects)."""
+        from models import Campaign, Source
+
+        labels = {}
+        for key, model in (("source", Source), ("campaign", Campaign), ("owner", User)):
+            if args.get(key, "").isdigit():
+                row = db.session.get(model, int(args[key]))
+                labels[key] = str(row.get_full_name() if key == "owner" else row) if row else ""
+        return labels
+
+    @expose("/bulk", methods=["POST"])
+    @has_access
+    @permission_name("bulk")
+    def bulk(self):
+        """Bulk status change, assignment or deletion of the selected leads."""
+        ids = [int(pk) for pk in request.form.getlist("rowid") if pk.isdigit()]
+        operation = request.form.get("operation")
+        back = redirect(request.form.get("next") or url_for("LeadView.list"))
+        if not ids:
+            flash(_("Sélectionnez au moins un prospect."), "warning")
+            return back
+        needed = {"status": "can_set_status", "assign": PERM_ASSIGN,
+                  "delete": "can_delete"}.get(operation)
+        if needed is None:
+            abort(400, description=_("Action inconnue."))
+        if not self.appbuilder.sm.has_access(needed, LEAD):
+            abort(403)
+        leads = [self.get_scoped_item(pk) for pk in ids]
+        try:
+            message, notify = self._run_bulk(operation, leads)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return back
+        for lead_id, owner_id in notify:
+            enqueue(notify_assignment, lead_id, owner_id)
+        flash(message, "success")
+        return back
+
+    def _run_bulk(self, operation, leads):
+        if operation == "status":
+            count = set_status(db.session, leads, request.form.get("status", ""),
+                               request.form.get("abandon_reason"),
+                               current_app.config["CRM_PHONE_REGION"])
+            return _("Statut modifié pour %(count)d prospect(s).", count=count), []
+        if operation == "assign":
+            owner_id = request.form.get("owner", "")
+            owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+            if owner is None or not owner.active:
+                raise DomainError(_("Choisissez un commercial actif."))
+            changed = assign(leads, owner)
+            message = _("%(count)d prospect(s) attribué(s) à %(name)s.", count=len(changed),
+                        name=owner.get_full_name())
+            current = current_user()
+            return message, [(pk, owner.id) for pk in changed if owner.id != current.id]
+        for lead in leads:
+            db.session.delete(lead)
+        return _("%(count)d prospect(s) supprimé(s).", count=len(leads)), []
+
+
+class LeadApi(LeadLifecycle, CRMModelRestApi):
+    resource_name = "lead"
+    class_permission_name = LEAD + "Api"
+    datamodel = crm_datamodel(Lead)
+    base_filters = SCOPE_LEADS
+    base_order = ("created_at", "desc")
+    allow_browser_login = True
+    list_columns = ["id", "first_name", "last_name", "email", "phone", "company", "status",
+                    "source.id", "source.name", "campaign.id", "campaign.name", "owner.id",
+                    "owner.username", "created_at", "converted_at"]
+    show_columns = list_columns + ["note", "abandon_reason", "first_contacted_at", "updated_at",
+                                   "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
+    add_columns = ["first_name", "last_name", "email", "phone", "company", "status",
+                   "abandon_reason", "note", "source", "campaign", "owner", "consent_contact",
+                   "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
+    edit_columns = add_columns
+    order_columns = ["created_at", "last_name", "status", "source_id"]
+    search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at"]
+    search_filters = LEAD_SEARCH_FILTERS
+    add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+    edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}

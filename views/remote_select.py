@@ -1,0 +1,42 @@
+"""A select whose options are searched on the server (select2 + /lookup), for big tables."""
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import Field
+from wtforms.validators import ValidationError
+from wtforms.widgets import html_params
+
+
+class RemoteSelectWidget:
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        params = html_params(name=field.name, class_="form-control crm-remote-select",
+                             data_endpoint=url_for("LookupView.search", kind=field.lookup_kind),
+                             data_placeholder=str(_l("Rechercher…")), **kwargs)
+        option = ""
+        if field.data is not None:
+            option = f'<option value="{field.data.id}" selected>{escape(str(field.data))}</option>'
+        return Markup(f"<select {params}><option value=''></option>{option}</select>")
+
+
+class RemoteSelectField(Field):
+    """Holds a model instance; `loader(pk)` fetches it within the user's row-level scope."""
+
+    widget = RemoteSelectWidget()
+
+    def __init__(self, label=None, validators=None, lookup_kind=None, loader=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.lookup_kind = lookup_kind
+        self.loader = loader
+        self._invalid = False
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if raw:
+            self.data = self.loader(int(raw)) if raw.isdigit() else None
+            self._invalid = self.data is None
+
+    def pre_validate(self, form):
+        if self._invalid:
+            raise ValidationError(_l("Choix introuvable ou non autorisé."))

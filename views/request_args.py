@@ -1,0 +1,21 @@
+"""Safe parsing of list arguments (FAB's own parsers answer `psize_X=abc` with a 500)."""
+import re
+
+from flask import abort, current_app, request
+from flask_babel import gettext as _
+
+_INT_ARG = re.compile(r"^(page|psize)_")
+
+
+def validate_paging_args():
+    """Before every request: page_* and psize_* must be non-negative integers."""
+    for name, value in request.args.items(multi=True):
+        if _INT_ARG.match(name) and not (value.isdigit() and len(value) < 10):
+            abort(400, description=_("Paramètre de pagination invalide : %(name)s", name=name))
+
+
+def capped_page_size(page_size):
+    limit = current_app.config.get("CRM_MAX_PAGE_SIZE", 100)
+    if page_size is None:
+        return None
+    return max(1, min(int(page_size), limit))
