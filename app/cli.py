@@ -19,9 +19,7 @@ crm_cli = AppGroup("crm", help="CRM administration.")
 
 
 def _sync_permissions():
-    appbuilder = current_app.appbuilder
-    appbuilder.add_permissions(update_perms=True)
-    return sync_roles(appbuilder.sm, db.session)
+    return sync_roles(current_app.appbuilder, db.session)
 
 
 @crm_cli.command("init")

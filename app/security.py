@@ -33,10 +33,13 @@ APPOINTMENT = "Appointment"
 INTERACTION = "Interaction"
 HOME = "Home"
 LOOKUP = "Lookup"
-# A pseudo-view carrying row-level scope: who may see every lead rather than their own.
-LEAD_SCOPE = "LeadScope"
+# A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
+# than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
+# permissions of real views, so these survive `add_permissions`.
+LEAD_RIGHTS = "LeadRights"
 PERM_ALL_LEADS = "can_see_all_leads"
 PERM_ASSIGN = "can_assign"
+PERM_SET_STATUS = "can_set_status"
 # Menu names (permission keys of menu entries); labels are translated separately.
 MENU_LEADS = "Leads"
 MENU_SOURCES = "Sources"
@@ -69,9 +72,9 @@ _COMMON = (
 
 ROLE_PERMISSIONS = {
     ROLE_MANAGER: _COMMON
-    + _pairs(LEAD, *READ, *WRITE, "can_delete", "can_bulk", "can_set_status", PERM_ASSIGN)
+    + _pairs(LEAD, *READ, *WRITE, "can_delete", "can_bulk")
     + _pairs(LEAD + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _pairs(LEAD_SCOPE, PERM_ALL_LEADS)
+    + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS, PERM_ASSIGN, PERM_SET_STATUS)
     + _pairs(SOURCE, *READ, *WRITE, "can_delete")
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
@@ -82,7 +85,8 @@ ROLE_PERMISSIONS = {
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS),
     ROLE_SALES: _COMMON
-    + _pairs(LEAD, *READ, *WRITE, "can_bulk", "can_set_status")
+    + _pairs(LEAD, *READ, *WRITE, "can_bulk")
+    + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
     + _pairs(LEAD + "Api", *API_READ, *API_WRITE)
     + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
     + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
@@ -92,7 +96,7 @@ ROLE_PERMISSIONS = {
     ROLE_MARKETING: _COMMON
     + _pairs(LEAD, *READ)
     + _pairs(LEAD + "Api", *API_READ)
-    + _pairs(LEAD_SCOPE, PERM_ALL_LEADS)
+    + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS)
     + _pairs(SOURCE, *READ, *WRITE)
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE)
     + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")

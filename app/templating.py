@@ -25,5 +25,10 @@ def register(app):
     def thousands(value):
         return f"{int(value):,}".replace(",", "\u202f")
 
+    @app.context_processor
+    def appbuilder_context():
+        # Pages rendered outside FAB's views (errors) extend FAB's layout too.
+        return {"appbuilder": app.appbuilder, "base_template": app.appbuilder.base_template}
+
     app.add_template_filter(status_badge, "crm_status")
     app.jinja_env.globals["LEAD_STATUSES"] = STATUSES

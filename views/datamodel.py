@@ -39,6 +39,9 @@ class CRMInterface(SQLAInterface):
         count = self.query_count(query, filters, select_columns, page=page, page_size=page_size)
         rows = self.apply_all(query, filters, order_column, order_direction, page, page_size,
                               select_columns, outer_default_load).all()
+        # With select_columns FAB's query yields rows that wrap the model under its name.
+        if rows and hasattr(rows[0], self.obj.__name__):
+            rows = [getattr(row, self.obj.__name__) for row in rows]
         return count, rows
 
     def _write(self, operation, item):

@@ -7,12 +7,11 @@ from app.extensions import db
 from app.services.errors import DomainError
 from models import Lead
 from views.remote_select import RemoteSelectField
-from views.scoping import OwnLeadsFilter
+from views.scoping import scope_leads
 
 
 def load_visible_lead(pk):
-    query = OwnLeadsFilter("id", None).apply(db.session.query(Lead), None)
-    return query.filter(Lead.id == pk).first()
+    return scope_leads(db.session.query(Lead)).filter(Lead.id == pk).first()
 
 
 def lead_field():

@@ -33,24 +33,27 @@ def phone_prefix(term, region_prefix):
     return digits if digits.startswith("+") else "+" + digits
 
 
-class LeadSearchFilter(BaseFilter):
-    """One search box: an e-mail, a phone number, or the start of a name."""
+def search_leads(query, value):
+    """One search box: an e-mail, a phone number, or the start of a name (all indexed)."""
+    term = (value or "").strip()
+    if not term:
+        return query
+    session = query.session
+    if "@" in term:
+        return query.filter(prefix_match(session, Lead.email, term.lower()))
+    if _PHONE_LIKE.match(term) and sum(c.isdigit() for c in term) >= 3:
+        return query.filter(
+            prefix_match(session, Lead.phone, phone_prefix(term, phone_region_prefix()))
+        )
+    return query.filter(prefix_match(session, Lead.name_key, search_key(term)))
 
+
+class LeadSearchFilter(BaseFilter):
     name = _l("Recherche")
     arg_name = "search"
 
     def apply(self, query, value):
-        term = (value or "").strip()
-        if not term:
-            return query
-        session = query.session
-        if "@" in term:
-            return query.filter(prefix_match(session, Lead.email, term.lower()))
-        if _PHONE_LIKE.match(term) and sum(c.isdigit() for c in term) >= 3:
-            return query.filter(
-                prefix_match(session, Lead.phone, phone_prefix(term, phone_region_prefix()))
-            )
-        return query.filter(prefix_match(session, Lead.name_key, search_key(term)))
+        return search_leads(query, value)
 
 
 def parse_day(text):

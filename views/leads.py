@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from app.security import LEAD, PERM_ASSIGN
+from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
 from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
@@ -175,8 +175,9 @@ class LeadView(LeadLifecycle, CRMModelView):
         page = int(args.get("page_LeadView", 0))
         page_size = capped_page_size(int(args.get("psize_LeadView", self.page_size)))
         sm = self.appbuilder.sm
-        bulk = {"status": sm.has_access("can_set_status", LEAD),
-                "assign": sm.has_access(PERM_ASSIGN, LEAD), "delete": sm.has_access("can_delete", LEAD)}
+        bulk = {"status": sm.has_access(PERM_SET_STATUS, LEAD_RIGHTS),
+                "assign": sm.has_access(PERM_ASSIGN, LEAD_RIGHTS),
+                "delete": sm.has_access("can_delete", LEAD)}
         widgets = self._get_list_widget(filters=filters, order_column=order_column,
                                         order_direction=order_direction, page=page,
                                         page_size=page_size, bulk=bulk)
@@ -219,11 +220,11 @@ class LeadView(LeadLifecycle, CRMModelView):
         if not ids:
             flash(_("Sélectionnez au moins un prospect."), "warning")
             return back
-        needed = {"status": "can_set_status", "assign": PERM_ASSIGN,
-                  "delete": "can_delete"}.get(operation)
+        needed = {"status": (PERM_SET_STATUS, LEAD_RIGHTS), "assign": (PERM_ASSIGN, LEAD_RIGHTS),
+                  "delete": ("can_delete", LEAD)}.get(operation)
         if needed is None:
             abort(400, description=_("Action inconnue."))
-        if not self.appbuilder.sm.has_access(needed, LEAD):
+        if not self.appbuilder.sm.has_access(*needed):
             abort(403)
         leads = [self.get_scoped_item(pk) for pk in ids]
         try:

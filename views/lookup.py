@@ -7,16 +7,14 @@ from sqlalchemy import or_
 from app.extensions import db
 from app.security import LOOKUP
 from models import Campaign, Lead, Source, User
-from views.lead_filters import LeadSearchFilter, prefix_match
-from views.scoping import AssignableUsersFilter, OwnLeadsFilter
+from views.lead_filters import prefix_match, search_leads
+from views.scoping import scope_assignable_users, scope_leads
 
 LIMIT = 20
 
 
 def _leads(term):
-    query = db.session.query(Lead)
-    query = OwnLeadsFilter("id", None).apply(query, None)
-    query = LeadSearchFilter("last_name", None).apply(query, term)
+    query = search_leads(scope_leads(db.session.query(Lead)), term)
     return [(lead.id, f"{lead.full_name} — {lead.email or lead.phone or ''}".rstrip(" —"))
             for lead in query.order_by(Lead.name_key).limit(LIMIT)]
 
@@ -31,7 +29,7 @@ def _named(model):
 
 
 def _users(term):
-    query = AssignableUsersFilter("id", None).apply(db.session.query(User), None)
+    query = scope_assignable_users(db.session.query(User))
     if term:
         query = query.filter(or_(prefix_match(db.session, User.first_name, term),
                                  prefix_match(db.session, User.last_name, term),
