@@ -18,7 +18,9 @@ class CRMModelView(ModelView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.list_widget.template = self.list_widget_template
+        # A subclass per view: setting `template` on FAB's ListWidget would change every view.
+        self.list_widget = type("CRMListWidget", (self.list_widget,),
+                                {"template": self.list_widget_template})
 
     def _get_list_widget(self, filters, order_column="", order_direction="", page=None,
                          page_size=None, **kwargs):

@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
@@ -144,6 +144,8 @@ class LeadView(LeadLifecycle, CRMModelView):
                               validators=[DataRequired()]),
         "abandon_reason": TextAreaField(_l("Raison de l'abandon"),
                                         validators=[reason_required_when_abandoned, Optional()]),
+        # FAB makes a NOT NULL boolean required, so an unticked box would never validate.
+        "consent_contact": BooleanField(_l("Accepte d'être contacté"), default=False),
     }
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {"email": [UniqueContact("email")], "phone": [UniqueContact("phone")]}

@@ -1,0 +1,118 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL through DATABASE_URL), migrated once
+per session; each test gets a fresh app and a database emptied of everything but the roles."""
+import logging
+import os
+import tempfile
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+import models
+from app import create_app
+from app.extensions import db
+from app.services.roles import sync_roles
+from config import TestConfig
+
+logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
+
+# Tables kept between tests: the schema of permissions and roles (synced once).
+KEPT_TABLES = {"alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",
+               "ab_role", "ab_permission_view_role"}
+PASSWORD = "Motdepasse-1234"
+
+
+def _database_url(tmp_dir):
+    return os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(tmp_dir, "test.db")
+
+
+def _reset_schema(url):
+    """PostgreSQL keeps tables between runs: start each session from an empty schema."""
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        url = _database_url(tmp_dir)
+        _reset_schema(url)
+        app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            sync_roles(app.appbuilder, db.session)
+            db.session.remove()
+            db.engine.dispose()
+        yield url
+
+
+def make_app(database_url, **overrides):
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None}
+    config.update(overrides)
+    return create_app(TestConfig, config)
+
+
+def empty_database():
+    tables = [t for t in reversed(models.metadata.sorted_tables) if t.name not in KEPT_TABLES]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        empty_database()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Accounts:
+    """Creates users of a role and logs them in (session cookie or JWT)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def create(self, username, role, first_name=None, last_name="Test", email=None):
+        sm = self.app.appbuilder.sm
+        user = sm.add_user(username, first_name or username.capitalize(), last_name,
+                           email or f"{username}@example.com", sm.find_role(role),
+                           password=PASSWORD)
+        assert user, f"could not create {username}"
+        return user
+
+    def login(self, client, username):
+        response = client.post("/login/", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    def token(self, client, username):
+        response = client.post("/api/v1/security/login", json={
+            "username": username, "password": PASSWORD, "provider": "db"})
+        assert response.status_code == 200, response.get_json()
+        return {"Authorization": "Bearer " + response.get_json()["access_token"]}
+
+
+@pytest.fixture
+def accounts(app):
+    return Accounts(app)
