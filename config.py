@@ -4,7 +4,7 @@ import os
 from flask_appbuilder.const import AUTH_DB
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
-DEFAULT_SECRET_KEY = "dev-insecure-secret-key"
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me-in-production"
 
 
 def _env_bool(name, default=False):

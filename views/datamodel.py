@@ -2,7 +2,7 @@
 from flask import current_app
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.services.errors import DomainError
@@ -44,8 +44,19 @@ class CRMInterface(SQLAInterface):
             rows = [getattr(row, self.obj.__name__) for row in rows]
         return count, rows
 
+    def _check_related(self, item):
+        """marshmallow-sqlalchemy turns an unknown related id into a new, empty object."""
+        for relation in inspect(type(item)).relationships:
+            if relation.uselist:
+                continue
+            value = getattr(item, relation.key, None)
+            if value is not None and inspect(value).transient:
+                raise DomainError(_("Élément lié introuvable : %(field)s", field=relation.key),
+                                  field=relation.key)
+
     def _write(self, operation, item):
         try:
+            self._check_related(item)
             operation(item)
         except DomainError:
             self.session.rollback()

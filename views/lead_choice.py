@@ -11,7 +11,8 @@ from views.scoping import scope_leads
 
 
 def load_visible_lead(pk):
-    return scope_leads(db.session.query(Lead)).filter(Lead.id == pk).first()
+    with db.session.no_autoflush:  # called while a new row is being built from the form
+        return scope_leads(db.session.query(Lead)).filter(Lead.id == pk).first()
 
 
 def lead_field():

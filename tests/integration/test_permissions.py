@@ -1,0 +1,182 @@
+"""Each role against each screen and API action, and the Commercial row-level rule everywhere."""
+import pytest
+
+from app.extensions import db
+from models import Interaction, Lead
+from tests.factories import make_appointment, make_campaign, make_interaction, make_lead, make_source
+
+ROLES = ["Admin", "Responsable", "Commercial", "Marketing"]
+
+# (method, url, roles allowed). {lead} is a lead owned by the logged-in user.
+SCREENS = [
+    ("GET", "/leads/list/", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("GET", "/leads/show/{lead}", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("GET", "/leads/add", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/leads/edit/{lead}", {"Admin", "Responsable", "Commercial"}),
+    ("POST", "/leads/delete/{lead}", {"Admin", "Responsable"}),
+    ("GET", "/sources/list/", {"Admin", "Responsable", "Marketing"}),
+    ("GET", "/sources/add", {"Admin", "Responsable", "Marketing"}),
+    ("GET", "/campaigns/list/", {"Admin", "Responsable", "Marketing"}),
+    ("GET", "/campaigns/add", {"Admin", "Responsable", "Marketing"}),
+    ("GET", "/appointments/list/", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/appointments/add", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/interactions/list/", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/interactions/add", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/users/list/", {"Admin"}),
+    ("GET", "/roles/list/", {"Admin"}),
+]
+
+APIS = [
+    ("GET", "/api/v1/lead/", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("GET", "/api/v1/lead/{lead}", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("POST", "/api/v1/lead/", {"Admin", "Responsable", "Commercial"}),
+    ("PUT", "/api/v1/lead/{lead}", {"Admin", "Responsable", "Commercial"}),
+    ("DELETE", "/api/v1/lead/{lead}", {"Admin", "Responsable"}),
+    ("GET", "/api/v1/source/", {"Admin", "Responsable", "Marketing"}),
+    ("POST", "/api/v1/source/", {"Admin", "Responsable", "Marketing"}),
+    ("GET", "/api/v1/campaign/", {"Admin", "Responsable", "Marketing"}),
+    ("POST", "/api/v1/campaign/", {"Admin", "Responsable", "Marketing"}),
+    ("GET", "/api/v1/appointment/", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/api/v1/interaction/", {"Admin", "Responsable", "Commercial"}),
+]
+
+PAYLOADS = {
+    "/api/v1/lead/": {"last_name": "Api", "email": "api@example.com"},
+    "/api/v1/lead/{lead}": {"company": "Nouvelle société"},
+    "/api/v1/source/": {"name": "Source API", "kind": "api"},
+    "/api/v1/campaign/": {"name": "Campagne API", "platform": "meta"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_screen_matrix(client, accounts, role):
+    user = accounts.create("someone", role)
+    accounts.login(client, "someone")
+    for method, url, allowed in SCREENS:
+        lead = make_lead(owner=user)
+        target = url.format(lead=lead.id)
+        response = client.open(target, method=method)
+        if role in allowed:
+            assert response.status_code in (200, 302), (role, target, response.status_code)
+            if method == "GET":
+                assert response.status_code == 200, (role, target)
+            else:
+                assert db.session.get(Lead, lead.id) is None, (role, target)
+        else:
+            assert response.status_code == 403, (role, target, response.status_code)
+            if method == "POST":
+                assert db.session.get(Lead, lead.id) is not None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_matrix(client, accounts, role):
+    user = accounts.create("someone", role)
+    headers = accounts.token(client, "someone")
+    for method, url, allowed in APIS:
+        lead = make_lead(owner=user)
+        target = url.format(lead=lead.id)
+        response = client.open(target, method=method, headers=headers, json=PAYLOADS.get(url))
+        expected = {"GET": 200, "POST": 201, "PUT": 200, "DELETE": 200}[method]
+        if role in allowed:
+            assert response.status_code == expected, (role, method, target, response.get_json())
+        else:
+            assert response.status_code in (401, 403), (role, method, target, response.status_code)
+
+
+def test_api_refuses_anonymous_calls(client):
+    assert client.get("/api/v1/lead/").status_code == 401
+
+
+@pytest.fixture
+def two_reps(client, accounts):
+    alice = accounts.create("alice", "Commercial")
+    bob = accounts.create("bob", "Commercial")
+    mine = make_lead(owner=alice, last_name="Alicelead")
+    theirs = make_lead(owner=bob, last_name="Boblead")
+    make_interaction(theirs, bob, summary="secret de Bob")
+    make_appointment(theirs, bob, title="RDV de Bob")
+    accounts.login(client, "alice")
+    return alice, bob, mine, theirs
+
+
+def test_rep_sees_only_own_leads_on_screens(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    listing = client.get("/leads/list/").get_data(as_text=True)
+    assert "Alicelead" in listing and "Boblead" not in listing
+    assert client.get(f"/leads/list/?owner={bob.id}").get_data(as_text=True).count("crm-lead-link") == 0
+    for url in (f"/leads/show/{theirs.id}", f"/leads/edit/{theirs.id}"):
+        assert client.get(url).status_code == 404
+    response = client.post(f"/leads/edit/{theirs.id}", data={"last_name": "Pirate", "status": "new"})
+    assert response.status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.last_name == "Boblead"
+
+
+def test_rep_cannot_reach_other_leads_through_related_screens(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    assert "secret de Bob" not in client.get("/interactions/list/").get_data(as_text=True)
+    assert "RDV de Bob" not in client.get("/appointments/list/").get_data(as_text=True)
+    interaction = db.session.query(Interaction).filter_by(lead_id=theirs.id).one()
+    assert client.get(f"/interactions/show/{interaction.id}").get_data(as_text=True).count("secret de Bob") == 0
+    assert client.get(f"/interactions/edit/{interaction.id}").status_code == 404
+    results = client.get("/lookup/leads?q=").get_json()["results"]
+    assert [r["id"] for r in results] == [mine.id]
+
+
+def test_rep_cannot_log_an_interaction_on_another_lead(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    before = db.session.query(Interaction).count()
+    body = client.post("/interactions/add", data={
+        "lead": str(theirs.id), "kind": "call", "direction": "outbound",
+        "occurred_at": "2026-03-01T10:00"}).get_data(as_text=True)
+    assert "Choix introuvable ou non autorisé" in body
+    client.post(f"/interactions/add?_flt_0_lead={theirs.id}", data={
+        "kind": "call", "direction": "outbound", "occurred_at": "2026-03-01T10:00"})
+    assert db.session.query(Interaction).count() == before
+
+
+def test_rep_bulk_actions_stop_at_other_leads(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    response = client.post("/leads/bulk", data={"rowid": [str(mine.id), str(theirs.id)],
+                                                "operation": "status", "status": "converted"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert (mine.status, theirs.status) == ("new", "new")
+    assert client.post("/leads/bulk", data={"rowid": [str(mine.id)], "operation": "delete"}).status_code == 403
+    assert client.post("/leads/bulk", data={"rowid": [str(mine.id)], "operation": "assign",
+                                            "owner": str(bob.id)}).status_code == 403
+
+
+def test_rep_cannot_give_a_lead_to_someone_else(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    client.post(f"/leads/edit/{mine.id}", data={"last_name": "Alicelead", "email": mine.email,
+                                               "phone": mine.phone, "status": "new",
+                                               "owner": str(bob.id)})
+    db.session.refresh(mine)
+    assert mine.owner_id == alice.id
+
+
+def test_rep_api_is_scoped_too(client, accounts, two_reps):
+    alice, bob, mine, theirs = two_reps
+    headers = accounts.token(client, "alice")
+    ids = [row["id"] for row in client.get("/api/v1/lead/", headers=headers).get_json()["result"]]
+    assert ids == [mine.id]
+    assert client.get(f"/api/v1/lead/{theirs.id}", headers=headers).status_code == 404
+    assert client.put(f"/api/v1/lead/{theirs.id}", headers=headers, json={"company": "x"}).status_code == 404
+    items = client.get("/api/v1/interaction/", headers=headers).get_json()["result"]
+    assert items == []
+    response = client.post("/api/v1/interaction/", headers=headers, json={
+        "lead": theirs.id, "kind": "call", "direction": "outbound",
+        "occurred_at": "2026-03-01T10:00:00"})
+    assert response.status_code == 422
+    response = client.post("/api/v1/lead/", headers=headers, json={"last_name": "Neuf", "owner": bob.id})
+    assert response.status_code == 201
+    assert db.session.get(Lead, response.get_json()["id"]).owner_id == alice.id
+
+
+def test_marketing_reads_leads_but_cannot_change_them(client, accounts):
+    accounts.create("mia", "Marketing")
+    lead = make_lead()
+    headers = accounts.token(client, "mia")
+    assert client.get(f"/api/v1/lead/{lead.id}", headers=headers).status_code == 200
+    assert client.put(f"/api/v1/lead/{lead.id}", headers=headers, json={"company": "x"}).status_code == 403
