@@ -10,6 +10,10 @@ from views.datamodel import CRMInterface
 from views.request_args import capped_page_size
 
 
+def blank_if_none(value):
+    return "" if value is None else value
+
+
 class CRMModelView(ModelView):
     """ModelView with capped page sizes, checked sort columns and row-level-safe actions."""
 
@@ -21,6 +25,9 @@ class CRMModelView(ModelView):
         # A subclass per view: setting `template` on FAB's ListWidget would change every view.
         self.list_widget = type("CRMListWidget", (self.list_widget,),
                                 {"template": self.list_widget_template})
+        # Detail pages show an empty cell, not "None", for a missing value.
+        self.formatters_columns = {**{col: blank_if_none for col in self.show_columns},
+                                   **self.formatters_columns}
 
     def _get_list_widget(self, filters, order_column="", order_direction="", page=None,
                          page_size=None, **kwargs):

@@ -34,13 +34,13 @@ def label_from(choices):
 
 
 def lead_link(lead):
-    if lead is None:
+    if not lead:
         return ""
     return Markup(f'<a href="{url_for("LeadView.show", pk=lead.id)}">{escape(lead.full_name)}</a>')
 
 
 def user_name(user):
-    return user.get_full_name() if user is not None else ""
+    return user.get_full_name() if user else ""
 
 
 status_label = label_from(STATUSES)

@@ -85,6 +85,7 @@ class LeadLifecycle:
         normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
 
     def post_add(self, item):
+        g.crm_created_id = item.id
         self._notify(item)
 
     def post_update(self, item):
@@ -107,6 +108,9 @@ class LeadView(LeadLifecycle, CRMModelView):
     show_title = _l("Fiche prospect")
     add_title = _l("Nouveau prospect")
     edit_title = _l("Modifier le prospect")
+    add_row_message = _l("Prospect créé.")
+    edit_row_message = _l("Prospect enregistré.")
+    delete_row_message = _l("Prospect supprimé.")
     list_template = "leads/list.html"
     list_widget_template = "leads/table.html"
     show_template = "leads/show.html"
@@ -190,6 +194,11 @@ class LeadView(LeadLifecycle, CRMModelView):
             filter_labels=self._filter_labels(args), statuses=STATUS_CHOICES,
             has_filters=any(args.get(k) for k in LIST_FILTER_KEYS),
         )
+
+    def post_add_redirect(self):
+        """After creating a lead, open its sheet."""
+        created = g.pop("crm_created_id", None)
+        return redirect(url_for("LeadView.show", pk=created)) if created else super().post_add_redirect()
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

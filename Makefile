@@ -1,0 +1,57 @@
+# Two entry points: `make run` (install, database, demo data, serve) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export FLASK_APP := run
+export PYTHONPATH := $(CURDIR)
+
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run install install-dev translations db demo test test-sqlite test-postgres bench messages
+
+run: install translations db demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+%.mo: %.po
+	$(BIN)/pybabel compile -f -i $< -o $@
+
+translations: $(MO_FILES)
+
+db: install translations
+	$(BIN)/flask crm init
+
+demo: db
+	$(BIN)/flask crm seed-demo --if-empty
+
+# Extract the messages and merge them into the catalogues (then translate the .po files).
+messages: install
+	$(BIN)/pybabel extract -F babel/babel.cfg -k lazy_gettext -k _l -o babel/messages.pot .
+	$(BIN)/pybabel update -N -i babel/messages.pot -d app/translations
+
+test: test-sqlite test-postgres
+
+test-sqlite: install-dev translations
+	$(BIN)/python -m pytest
+
+test-postgres: install-dev translations
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser"
+
+bench: install-dev translations
+	$(BIN)/python bench/list_leads.py

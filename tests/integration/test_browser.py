@@ -1,0 +1,132 @@
+"""Headless Chromium against a live server: log in, create a lead, find it, open its sheet.
+Screenshots are kept in artifacts/screenshots/."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD, Accounts, empty_database, make_app
+from tests.factories import make_campaign, make_lead, make_source
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "artifacts", "screenshots")
+
+
+@pytest.fixture
+def live_app(database_url):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI")
+        pytest.skip("no Chromium on this machine")
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        empty_database()
+        accounts = Accounts(app)
+        accounts.create("manon", "Responsable", first_name="Manon", last_name="Leroy")
+        rep = accounts.create("claire", "Commercial", first_name="Claire", last_name="Martin")
+        ads = make_source("Google Ads", "google_ads")
+        make_campaign("Printemps 2026", ads)
+        for i, name in enumerate(["Bernard", "Durand", "Moreau", "Petit", "Roux"]):
+            make_lead(last_name=name, first_name="Jean", source=ads, owner=rep,
+                      status=["new", "in_progress", "converted", "new", "in_progress"][i])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    os.makedirs(SHOTS, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        browser.close()
+        assert errors == [], errors
+
+
+def shot(page, name):
+    page.screenshot(path=os.path.join(SHOTS, name + ".png"), full_page=True)
+
+
+def test_create_find_and_open_a_lead(live_app, page):
+    page.goto(live_app + "/login/")
+    shot(page, "01-login")
+    page.fill("#username", "manon")
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(live_app + "/")
+    assert "Bonjour Manon" in page.content()
+    shot(page, "02-home")
+
+    page.goto(live_app + "/leads/add")
+    page.fill("#last_name", "Lefèvre")
+    page.fill("#first_name", "Élodie")
+    page.fill("#email", "Elodie.Lefevre@Exemple.fr")
+    page.fill("#phone", "06 98 76 54 32")
+    page.fill("#company", "Atelier Bois & Co")
+    shot(page, "03-lead-form")
+    page.click("form#model_form button[type=submit]")
+    page.wait_for_url("**/leads/show/**")
+    assert "Prospect créé" in page.content()
+    shot(page, "04-lead-created")
+
+    page.goto(live_app + "/leads/list/")
+    shot(page, "05-lead-list")
+
+    page.fill("#f-q", "lefev")
+    page.click("#lead-filters button[type=submit]")
+    page.wait_for_url("**q=lefev**")
+    rows = page.locator("#lead-table tbody tr")
+    assert rows.count() == 1
+    assert "elodie.lefevre@exemple.fr" in rows.first.inner_text()
+    shot(page, "06-lead-list-filtered")
+
+    page.click("a.crm-lead-link")
+    page.wait_for_url("**/leads/show/**")
+    content = page.content()
+    assert "Élodie Lefèvre" in content and "06 98 76 54 32" in content
+    shot(page, "07-lead-sheet")
+
+
+def test_duplicate_is_shown_on_the_form_with_a_link(live_app, page):
+    page.goto(live_app + "/login/")
+    page.fill("#username", "manon")
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(live_app + "/")
+    page.goto(live_app + "/leads/list/")
+    existing_email = page.locator("#lead-table tbody tr").first.locator("a[href^=mailto]").inner_text()
+    page.goto(live_app + "/leads/add")
+    page.fill("#last_name", "Doublon")
+    page.fill("#email", existing_email.upper())
+    page.click("form#model_form button[type=submit]")
+    page.wait_for_selector("text=Un prospect avec cet e-mail existe déjà")
+    assert page.locator(".alert-danger a[href*='/leads/show/']").count() == 1
+    shot(page, "08-duplicate-refused")
+
+
+def test_rep_sees_own_leads_and_bulk_bar(live_app, page):
+    page.goto(live_app + "/login/")
+    page.fill("#username", "claire")
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(live_app + "/")
+    page.goto(live_app + "/leads/list/?status=in_progress")
+    assert page.locator("#lead-table tbody tr").count() == 2
+    page.check("#check-all")
+    assert page.locator("#bulk-count").inner_text() == "2"
+    assert page.locator("#bulk-delete").count() == 0  # reps cannot delete
+    shot(page, "09-rep-list-bulk")
