@@ -1,8 +1,10 @@
 """FAB's SQLA interface, with the list queries a large lead table needs."""
 from flask import current_app
+from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual, SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
-from sqlalchemy import func, inspect, select
+from sqlalchemy import false, func, inspect, select
+from sqlalchemy.orm import MANYTOONE
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.services.errors import DomainError
@@ -14,6 +16,27 @@ class BoundedCount(int):
     capped = True
 
 
+class FilterForeignKeyEqual(FilterRelationOneToManyEqual):
+    """FAB's relation filter, comparing the foreign key itself instead of loading the row."""
+
+    def apply(self, query, value):
+        relation = getattr(self.model, self.column_name).property
+        if relation.direction is not MANYTOONE or len(relation.local_columns) != 1:
+            return super().apply(query, value)
+        (foreign_key,) = relation.local_columns
+        try:
+            return query.filter(foreign_key == int(value))
+        except (TypeError, ValueError):
+            return query.filter(false())
+
+
+class CRMFilterConverter(SQLAFilterConverter):
+    conversion_table = tuple(
+        (kind, [FilterForeignKeyEqual if f is FilterRelationOneToManyEqual else f for f in filters])
+        for kind, filters in SQLAFilterConverter.conversion_table
+    )
+
+
 class CRMInterface(SQLAInterface):
     """Counts only as far as the pager needs and turns database errors into clean messages.
 
@@ -23,22 +46,36 @@ class CRMInterface(SQLAInterface):
     "more than N".
     """
 
+    filter_converter_class = CRMFilterConverter
+
+    def __init__(self, obj, session=None):
+        super().__init__(obj, session)
+        self.FilterRelationOneToManyEqual = FilterForeignKeyEqual  # related tabs use it too
+
     def query_count(self, query, filters=None, select_columns=None, page=None, page_size=None):
-        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        # Relations selected for display do not change the count: leave their joins out.
+        inner = self._apply_inner_all(query, filters, aliases_mapping={})
         limit = (page or 0) * (page_size or 0) + current_app.config.get("CRM_COUNT_LOOKAHEAD", 10_000)
-        ids = inner.with_entities(*self._pk_columns()).order_by(None).limit(limit + 1).subquery()
+        ids = inner.with_entities(self._pk_column()).order_by(None).limit(limit + 1).subquery()
         count = self.session.execute(select(func.count()).select_from(ids)).scalar_one()
         return BoundedCount(limit) if count > limit else count
 
-    def _pk_columns(self):
-        return list(self.obj.__mapper__.primary_key)
+    def _pk_column(self):
+        (pk,) = self.obj.__mapper__.primary_key
+        return pk
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
+        """Count, then page through primary keys alone (an index walk, however deep the page),
+        and join the related rows for the page's keys only: one statement each."""
         query = self.session.query(self.obj)
-        count = self.query_count(query, filters, select_columns, page=page, page_size=page_size)
-        rows = self.apply_all(query, filters, order_column, order_direction, page, page_size,
-                              select_columns, outer_default_load).all()
+        count = self.query_count(query, filters, page=page, page_size=page_size)
+        pk = self._pk_column()
+        page_ids = self._apply_inner_all(query, filters, order_column, order_direction, page,
+                                         page_size, aliases_mapping={}).with_entities(pk)
+        rows = self.apply_all(query.filter(pk.in_(page_ids.scalar_subquery())), None,
+                              order_column, order_direction, None, None, select_columns,
+                              outer_default_load).all()
         # With select_columns FAB's query yields rows that wrap the model under its name.
         if rows and hasattr(rows[0], self.obj.__name__):
             rows = [getattr(row, self.obj.__name__) for row in rows]

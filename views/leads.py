@@ -161,7 +161,8 @@ class LeadView(LeadLifecycle, CRMModelView):
     def list(self):
         """The lead list with its filter bar (simple query parameters, shareable URLs)."""
         args = request.args
-        filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
+        filters = self._filters.copy()  # cheaper than building the filter catalogue again
+        filters.clear_filters()
         if args.get("q"):
             filters.add_filter("last_name", LeadSearchFilter, args["q"][:100])
         if args.get("status"):

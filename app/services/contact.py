@@ -1,4 +1,5 @@
 """Normalisation of contact data: e-mail, phone, names."""
+import functools
 import unicodedata
 
 import phonenumbers
@@ -34,6 +35,7 @@ def normalise_phone(raw, region="FR"):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def format_phone(e164, region="FR"):
     """National format for numbers of the CRM's region, international otherwise."""
     if not e164:
