@@ -1,14 +1,13 @@
 """Appointments (rendez-vous) screen and API."""
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 
 from app.security import APPOINTMENT
 from app.services.appointments import check_appointment
 from models import APPOINTMENT_STATUSES, Appointment
 from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
-from views.fields import LocalDateTimeField
+from views.fields import LocalDateTimeField, choice_field
 from views.lead_choice import ensure_visible_lead, lead_field
 from views.scoping import ASSIGNABLE_USERS, SCOPE_APPOINTMENTS, can_assign, current_user
 
@@ -70,10 +69,9 @@ class AppointmentView(AppointmentLifecycle, CRMModelView):
     edit_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     add_form_extra_fields = {
         "lead": lead_field(),
-        "starts_at": LocalDateTimeField(_l("Début"), validators=[DataRequired()]),
-        "ends_at": LocalDateTimeField(_l("Fin"), validators=[DataRequired()]),
-        "status": SelectField(_l("Statut"), choices=list(APPOINTMENT_STATUSES.items()),
-                              default="planned", validators=[DataRequired()]),
+        "starts_at": LocalDateTimeField(_l("Début"), validators=[InputRequired()]),
+        "ends_at": LocalDateTimeField(_l("Fin"), validators=[InputRequired()]),
+        "status": choice_field(_l("Statut"), APPOINTMENT_STATUSES, "planned"),
     }
     edit_form_extra_fields = add_form_extra_fields
 

@@ -1,12 +1,11 @@
 """Sources and campaigns: the screens and APIs that marketing and managers maintain."""
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired
 
 from app.security import CAMPAIGN, SOURCE
 from models import PLATFORMS, SOURCE_KINDS, Campaign, Source
 from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
+from views.fields import choice_field
 from views.leads import LeadView
 
 SOURCE_LABELS = {
@@ -49,8 +48,7 @@ class SourceView(CRMModelView):
     edit_columns = add_columns
     formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local}
     add_form_extra_fields = {
-        "kind": SelectField(_l("Type"), choices=list(SOURCE_KINDS.items()), default="manual",
-                            validators=[DataRequired()]),
+        "kind": choice_field(_l("Type"), SOURCE_KINDS, "manual"),
     }
     edit_form_extra_fields = add_form_extra_fields
     related_views = [LeadView]
@@ -81,8 +79,7 @@ class CampaignView(CRMModelView):
         "created_at": fmt.datetime_local,
     }
     add_form_extra_fields = {
-        "platform": SelectField(_l("Plateforme"), choices=list(PLATFORMS.items()),
-                                default="other", validators=[DataRequired()]),
+        "platform": choice_field(_l("Plateforme"), PLATFORMS, "other"),
     }
     edit_form_extra_fields = add_form_extra_fields
     related_views = [LeadView]

@@ -3,8 +3,9 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import Field
-from wtforms.validators import StopValidation
+from flask_appbuilder.fieldwidgets import Select2Widget
+from wtforms import Field, SelectField
+from wtforms.validators import DataRequired, StopValidation
 from wtforms.widgets import html_params
 
 from app.services.errors import DomainError
@@ -22,7 +23,9 @@ class DateTimeLocalInput:
 
 
 class LocalDateTimeField(Field):
-    """Shows and reads wall time in Europe/Paris; holds naive UTC like the columns."""
+    """Shows and reads wall time in Europe/Paris; holds naive UTC like the columns.
+
+    Pair it with InputRequired, not DataRequired: DataRequired clears the parse error."""
 
     widget = DateTimeLocalInput()
 
@@ -59,3 +62,9 @@ class ServiceCheck:
             self.check(field.data)
         except DomainError as exc:
             raise StopValidation(exc.message)
+
+
+def choice_field(label, choices, default):
+    """A required choice among a model's codes, shown with their translated labels."""
+    return SelectField(label, choices=list(choices.items()), default=default,
+                       validators=[DataRequired()], widget=Select2Widget())

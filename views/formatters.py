@@ -3,9 +3,9 @@ from flask import current_app, url_for
 from markupsafe import Markup, escape
 
 from app.services.contact import format_phone
-from app.templating import status_badge as lead_status  # noqa: F401 (formatter)
+from app.templating import status_badge
 from app.timezones import format_local
-from models import APPOINTMENT_STATUSES, DIRECTIONS, KINDS, PLATFORMS, SOURCE_KINDS, STATUSES
+from models import APPOINTMENT_STATUSES, DIRECTIONS, KINDS, PLATFORMS, SOURCE_KINDS
 
 
 def datetime_local(value):
@@ -43,7 +43,7 @@ def user_name(user):
     return user.get_full_name() if user else ""
 
 
-status_label = label_from(STATUSES)
+lead_status = status_badge
 appointment_status_label = label_from(APPOINTMENT_STATUSES)
 kind_label = label_from(KINDS)
 direction_label = label_from(DIRECTIONS)

@@ -1,5 +1,5 @@
 """The landing page after login: a short summary of what needs attention."""
-from flask import g, redirect, url_for
+from flask import redirect, url_for
 from flask_appbuilder import IndexView, expose
 
 from app.security import HOME

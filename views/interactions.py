@@ -1,14 +1,13 @@
 """Interactions (calls, e-mails, SMS, meetings, notes) screen and API."""
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.security import INTERACTION
 from app.services.interactions import check_interaction, record_first_contact
 from models import DIRECTIONS, KINDS, Interaction
 from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
-from views.fields import LocalDateTimeField
+from views.fields import LocalDateTimeField, choice_field
 from views.lead_choice import ensure_visible_lead, lead_field
 from views.scoping import SCOPE_INTERACTIONS, current_user
 
@@ -67,11 +66,9 @@ class InteractionView(InteractionLifecycle, CRMModelView):
     }
     add_form_extra_fields = {
         "lead": lead_field(),
-        "kind": SelectField(_l("Type"), choices=list(KINDS.items()), default="call",
-                            validators=[DataRequired()]),
-        "direction": SelectField(_l("Sens"), choices=list(DIRECTIONS.items()),
-                                 default="outbound", validators=[DataRequired()]),
-        "occurred_at": LocalDateTimeField(_l("Date"), validators=[DataRequired()]),
+        "kind": choice_field(_l("Type"), KINDS, "call"),
+        "direction": choice_field(_l("Sens"), DIRECTIONS, "outbound"),
+        "occurred_at": LocalDateTimeField(_l("Date"), validators=[InputRequired()]),
     }
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {"duration_minutes": [Optional(), NumberRange(min=0, max=24 * 60)]}

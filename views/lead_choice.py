@@ -1,7 +1,6 @@
 """Picking a lead in a form: searched remotely, loaded within the user's row-level scope."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import InputRequired
 
 from app.extensions import db
 from app.services.errors import DomainError
@@ -16,8 +15,8 @@ def load_visible_lead(pk):
 
 
 def lead_field():
-    return RemoteSelectField(_l("Prospect"), validators=[InputRequired()], lookup_kind="leads",
-                             loader=load_visible_lead)
+    return RemoteSelectField(_l("Prospect"), lookup_kind="leads", loader=load_visible_lead,
+                             required=True)
 
 
 def ensure_visible_lead(item):

@@ -5,8 +5,8 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import Optional
 
 from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
@@ -18,6 +18,7 @@ from models import STATUSES, Lead, User
 from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
+from views.fields import choice_field
 from views.interactions import InteractionView
 from views.lead_filters import LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedToFilter, LeadSearchFilter
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
@@ -144,8 +145,7 @@ class LeadView(LeadLifecycle, CRMModelView):
     add_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_form_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     add_form_extra_fields = {
-        "status": SelectField(_l("Statut"), choices=STATUS_CHOICES, default="new",
-                              validators=[DataRequired()]),
+        "status": choice_field(_l("Statut"), STATUSES, "new"),
         "abandon_reason": TextAreaField(_l("Raison de l'abandon"),
                                         validators=[reason_required_when_abandoned, Optional()]),
         # FAB makes a NOT NULL boolean required, so an unticked box would never validate.

@@ -24,10 +24,12 @@ class RemoteSelectField(Field):
 
     widget = RemoteSelectWidget()
 
-    def __init__(self, label=None, validators=None, lookup_kind=None, loader=None, **kwargs):
+    def __init__(self, label=None, validators=None, lookup_kind=None, loader=None, required=False,
+                 **kwargs):
         super().__init__(label, validators, **kwargs)
         self.lookup_kind = lookup_kind
         self.loader = loader
+        self.flags.required = required
         self._invalid = False
 
     def process_formdata(self, valuelist):
@@ -38,5 +40,8 @@ class RemoteSelectField(Field):
             self._invalid = self.data is None
 
     def pre_validate(self, form):
+        # Checked here rather than by DataRequired, which would replace this message.
         if self._invalid:
             raise ValidationError(_l("Choix introuvable ou non autorisé."))
+        if self.flags.required and self.data is None:
+            raise ValidationError(_l("Ce champ est obligatoire."))

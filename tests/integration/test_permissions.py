@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from models import Interaction, Lead
-from tests.factories import make_appointment, make_campaign, make_interaction, make_lead, make_source
+from tests.factories import make_appointment, make_interaction, make_lead
 
 ROLES = ["Admin", "Responsable", "Commercial", "Marketing"]
 

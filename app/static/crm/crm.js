@@ -55,7 +55,16 @@
     toggle();
   }
 
+  // FAB's empty choice has the value "__None" and no text: select2 then shows "__None".
+  function labelEmptyChoices() {
+    $("select option[value='__None']").each(function () {
+      if (!$(this).text()) { $(this).text("—"); }
+    });
+    $("select.my_select2").trigger("change.select2");
+  }
+
   $(function () {
+    labelEmptyChoices();
     initRemoteSelects(document);
     initBulk();
     initAbandonReason();
