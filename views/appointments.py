@@ -1,6 +1,7 @@
 """Appointments (rendez-vous) screen and API."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, StopValidation
 
 from app.security import APPOINTMENT
 from app.services.appointments import check_appointment
@@ -23,6 +24,12 @@ LABELS = {
     "created_at": _l("Créé le"),
 }
 COLUMNS = ["lead", "owner", "title", "starts_at", "ends_at", "place", "status", "minutes"]
+
+
+def ends_after_start(form, field):
+    """On the form, so that the visitor keeps what they typed (FAB redirects on pre_add errors)."""
+    if form.starts_at.data and field.data and field.data <= form.starts_at.data:
+        raise StopValidation(_("La fin doit être après le début."))
 
 
 class AppointmentLifecycle:
@@ -70,7 +77,7 @@ class AppointmentView(AppointmentLifecycle, CRMModelView):
     add_form_extra_fields = {
         "lead": lead_field(),
         "starts_at": LocalDateTimeField(_l("Début"), validators=[InputRequired()]),
-        "ends_at": LocalDateTimeField(_l("Fin"), validators=[InputRequired()]),
+        "ends_at": LocalDateTimeField(_l("Fin"), validators=[InputRequired(), ends_after_start]),
         "status": choice_field(_l("Statut"), APPOINTMENT_STATUSES, "planned"),
     }
     edit_form_extra_fields = add_form_extra_fields

@@ -47,7 +47,7 @@ def page():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=fr-FR"])
         context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
         page = context.new_page()
         errors = []

@@ -55,16 +55,11 @@
     toggle();
   }
 
-  // FAB's empty choice has the value "__None" and no text: select2 then shows "__None".
-  function labelEmptyChoices() {
-    $("select option[value='__None']").each(function () {
-      if (!$(this).text()) { $(this).text("—"); }
-    });
-    $("select.my_select2").trigger("change.select2");
-  }
+  // FAB's empty choice reads "__None": show a dash instead. Run now, before the ready
+  // handlers of FAB's ab.js turn the selects into select2 widgets (which copy the text).
+  $("select option[value='__None']").text("—");
 
   $(function () {
-    labelEmptyChoices();
     initRemoteSelects(document);
     initBulk();
     initAbandonReason();
