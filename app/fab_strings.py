@@ -3,6 +3,11 @@ catalogues: the French catalogue corrects FAB's French (FAB merges ours after it
 from flask_babel import lazy_gettext as _l
 
 FAB_STRINGS = (
+    _l(
+        "Must have at least two capital letters,"
+        " one special character, two digits, three lower case letters and"
+        " a minimal length of 10."
+    ),
     _l('Access is Denied'),
     _l('Actions'),
     _l('Add'),

@@ -57,17 +57,22 @@ def page():
         assert errors == [], errors
 
 
+def log_in(page, live_app, username, screenshot=None):
+    page.goto(live_app + "/login/")
+    if screenshot:
+        shot(page, screenshot)
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(live_app + "/")
+
+
 def shot(page, name):
     page.screenshot(path=os.path.join(SHOTS, name + ".png"), full_page=True)
 
 
 def test_create_find_and_open_a_lead(live_app, page):
-    page.goto(live_app + "/login/")
-    shot(page, "01-login")
-    page.fill("#username", "manon")
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url(live_app + "/")
+    log_in(page, live_app, "manon", screenshot="01-login")
     assert "Bonjour Manon" in page.content()
     shot(page, "02-home")
 
@@ -102,11 +107,7 @@ def test_create_find_and_open_a_lead(live_app, page):
 
 
 def test_duplicate_is_shown_on_the_form_with_a_link(live_app, page):
-    page.goto(live_app + "/login/")
-    page.fill("#username", "manon")
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url(live_app + "/")
+    log_in(page, live_app, "manon")
     page.goto(live_app + "/leads/list/")
     existing_email = page.locator("#lead-table tbody tr").first.locator("a[href^=mailto]").inner_text()
     page.goto(live_app + "/leads/add")
@@ -119,11 +120,7 @@ def test_duplicate_is_shown_on_the_form_with_a_link(live_app, page):
 
 
 def test_rep_sees_own_leads_and_bulk_bar(live_app, page):
-    page.goto(live_app + "/login/")
-    page.fill("#username", "claire")
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url(live_app + "/")
+    log_in(page, live_app, "claire")
     page.goto(live_app + "/leads/list/?status=in_progress")
     assert page.locator("#lead-table tbody tr").count() == 2
     page.check("#check-all")
