@@ -51,7 +51,7 @@ test-sqlite: install-dev translations
 	$(BIN)/python -m pytest
 
 test-postgres: install-dev translations
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser"
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
 bench: install-dev translations
 	$(BIN)/python bench/list_leads.py

@@ -45,6 +45,20 @@ class CRMModelView(ModelView):
         # FAB's _list parses filters again; they are known good now.
         return super()._list(**kwargs)
 
+    # FAB catches a pre_add/pre_update error, flashes it and redirects; the refused object may
+    # still hang off a related row in the session. Drop it before anything else reads.
+    def _add(self):
+        widget = super()._add()
+        if widget is None:
+            self.datamodel.session.rollback()
+        return widget
+
+    def _edit(self, pk):
+        widgets = super()._edit(pk)
+        if widgets is None:
+            self.datamodel.session.rollback()
+        return widgets
+
     def get_scoped_item(self, pk):
         """The item if the base filters (row-level rules) let the user see it, else 404."""
         item = self.datamodel.get(pk, self._base_filters)
