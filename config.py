@@ -67,8 +67,7 @@ class Config:
     # Login rate limiting (Flask-Limiter through FAB); counters in Redis when configured.
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
-    RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = True  # storage: Redis when REDIS_URL is set (see create_app)
     RATELIMIT_HEADERS_ENABLED = True
 
     SESSION_COOKIE_HTTPONLY = True

@@ -17,6 +17,8 @@ def create_app(config=None, overrides=None):
     config = config or os.environ.get("CRM_ENV", "development")
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides or {})
+    # Login attempt counters are shared by every gunicorn worker when Redis is there.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     _check_production(app)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)

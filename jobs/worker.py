@@ -1,7 +1,11 @@
 """The rq worker: builds the app once and runs every job inside its app context."""
+import logging
+
 from rq import Worker
 
 from app.extensions import db, get_queue, get_redis
+
+log = logging.getLogger(__name__)
 
 
 class AppWorker(Worker):
@@ -17,5 +21,9 @@ def run_worker(burst=False, with_scheduler=True):
     queue = get_queue()
     if queue is None:
         raise RuntimeError("REDIS_URL is not set: jobs run inline, no worker is needed.")
+    policy = get_redis().config_get("maxmemory-policy").get("maxmemory-policy")
+    if policy not in (None, "noeviction"):
+        log.warning("Redis maxmemory-policy is %s: queued jobs may be evicted; use noeviction.",
+                    policy)
     worker = AppWorker([queue], connection=get_redis())
     return worker.work(burst=burst, with_scheduler=with_scheduler)

@@ -57,6 +57,19 @@ def redis_url():
     return REDIS_URL
 
 
+@pytest.fixture
+def queue_name(redis_url):
+    """A queue of the test's own; its keys are removed afterwards."""
+    from redis import Redis
+
+    name = "leadcrm-test-" + uuid.uuid4().hex[:8]
+    yield name
+    redis = Redis.from_url(redis_url)
+    keys = redis.keys(f"*{name}*")
+    if keys:
+        redis.delete(*keys)
+
+
 def mail_app(database_url, smtp, **extra):
     return make_app(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
                     MAIL_SUPPRESS_SEND=False, MAIL_DEFAULT_SENDER="crm@example.com", **extra)
@@ -92,10 +105,9 @@ def test_assignment_mail_is_sent_inline_without_redis(database_url, smtp):
     assert f'href="http://127.0.0.1:5000/leads/show/{lead.id}"' in html
 
 
-def test_assignment_mail_goes_through_a_real_worker(database_url, smtp, redis_url):
+def test_assignment_mail_goes_through_a_real_worker(database_url, smtp, redis_url, queue_name):
     from tests.conftest import Accounts
 
-    queue_name = "leadcrm-test-" + uuid.uuid4().hex[:8]
     app = mail_app(database_url, smtp, REDIS_URL=redis_url, RQ_QUEUE_NAME=queue_name)
     with app.app_context():
         empty_database()
@@ -111,10 +123,9 @@ def test_assignment_mail_goes_through_a_real_worker(database_url, smtp, redis_ur
     assert [m.rcpt_tos for m in smtp.messages] == [["claire@example.com"]]
 
 
-def test_a_failing_job_lands_in_the_failed_registry(database_url, redis_url):
+def test_a_failing_job_lands_in_the_failed_registry(database_url, redis_url, queue_name):
     from tests.conftest import Accounts
 
-    queue_name = "leadcrm-test-" + uuid.uuid4().hex[:8]
     app = make_app(database_url, REDIS_URL=redis_url, RQ_QUEUE_NAME=queue_name,
                    MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
     with app.app_context():

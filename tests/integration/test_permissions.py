@@ -180,3 +180,8 @@ def test_marketing_reads_leads_but_cannot_change_them(client, accounts):
     headers = accounts.token(client, "mia")
     assert client.get(f"/api/v1/lead/{lead.id}", headers=headers).status_code == 200
     assert client.put(f"/api/v1/lead/{lead.id}", headers=headers, json={"company": "x"}).status_code == 403
+
+
+def test_openapi_describes_the_lead_api(client):
+    spec = client.get("/api/v1/_openapi").get_json()
+    assert "/lead/" in spec["paths"] and "/appointment/{pk}" in spec["paths"]
