@@ -68,6 +68,7 @@ _COMMON = (
     + _pairs("ResetMyPasswordView", "can_this_form_get", "can_this_form_post")
     + _pairs("UserDBModelView", "can_userinfo", "resetmypassword")
     + _pairs("MenuApi", "can_get")
+    + _pairs("OpenApi", "can_get")
 )
 
 ROLE_PERMISSIONS = {

@@ -1,4 +1,6 @@
 """Registers every screen, menu entry and API on an AppBuilder."""
+from flask import current_app
+from flask_appbuilder.api.manager import OpenApi
 from flask_babel import lazy_gettext as _l
 
 from app import security as sec
@@ -21,3 +23,6 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(LookupView)
     for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi):
         appbuilder.add_api(api)
+    if not current_app.config.get("FAB_API_SWAGGER_UI"):
+        # FAB serves the OpenAPI document only along with Swagger UI, which production turns off.
+        appbuilder.add_api(OpenApi)
