@@ -1,10 +1,9 @@
-"""The landing page after login: a short summary of what needs attention."""
-from flask import redirect, url_for
-from flask_appbuilder import IndexView, expose
+"""The landing page after login: leads by status and the next appointments."""
+from flask_appbuilder import IndexView, expose, has_access
 
+from app.extensions import db
 from app.security import HOME
 from app.services.summary import home_summary
-from app.extensions import db
 from views.scoping import current_user, sees_all_leads
 
 
@@ -14,10 +13,9 @@ class HomeView(IndexView):
     index_template = "home.html"
 
     @expose("/")
+    @has_access
     def index(self):
-        user = current_user()
-        if user is None:
-            return redirect(url_for(self.appbuilder.sm.auth_view.endpoint + ".login"))
-        summary = home_summary(db.session, None if sees_all_leads() else user.id)
+        owner_id = None if sees_all_leads() else current_user().id
+        summary = home_summary(db.session, owner_id)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
                                     summary=summary)

@@ -187,3 +187,14 @@ def test_openapi_describes_the_lead_api(client, accounts):
     accounts.create("rep", "Commercial")
     spec = client.get("/api/v1/_openapi", headers=accounts.token(client, "rep")).get_json()
     assert "/api/v1/lead/" in spec["paths"] and "/api/v1/appointment/{pk}" in spec["paths"]
+
+
+def test_home_needs_a_login_and_shows_own_figures(client, accounts):
+    assert "/login" in client.get("/").headers["Location"]
+    rep = accounts.create("rep", "Commercial")
+    make_lead(owner=rep, status="converted")
+    make_lead(status="converted")
+    accounts.login(client, "rep")
+    body = client.get("/").get_data(as_text=True)
+    assert 'crm-tile-converted' in body
+    assert body.split('crm-tile-converted')[1].split("crm-tile-count\">")[1].startswith("1<")
