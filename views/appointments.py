@@ -1,4 +1,5 @@
 """Appointments (rendez-vous) screen and API."""
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, StopValidation
@@ -57,6 +58,8 @@ class AppointmentView(AppointmentLifecycle, CRMModelView):
     show_title = _l("Rendez-vous")
     add_title = _l("Nouveau rendez-vous")
     edit_title = _l("Modifier le rendez-vous")
+    add_row_message = edit_row_message = _l("Rendez-vous enregistré.")
+    delete_row_message = _l("Rendez-vous supprimé.")
     label_columns = LABELS
     list_columns = ["starts_at", "ends_at", "lead", "owner", "title", "place", "status"]
     order_columns = ["starts_at", "status"]
@@ -81,6 +84,11 @@ class AppointmentView(AppointmentLifecycle, CRMModelView):
         "status": choice_field(_l("Statut"), APPOINTMENT_STATUSES, "planned"),
     }
     edit_form_extra_fields = add_form_extra_fields
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        if request.method == "GET" and form.owner.data is None:
+            form.owner.data = current_user()  # one's own appointment, unless a manager changes it
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
 
 class AppointmentApi(AppointmentLifecycle, CRMModelRestApi):

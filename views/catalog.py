@@ -38,6 +38,8 @@ class SourceView(CRMModelView):
     show_title = _l("Source")
     add_title = _l("Nouvelle source")
     edit_title = _l("Modifier la source")
+    add_row_message = edit_row_message = _l("Source enregistrée.")
+    delete_row_message = _l("Source supprimée.")
     label_columns = SOURCE_LABELS
     list_columns = ["name", "kind", "active", "created_at"]
     order_columns = ["name", "kind", "created_at"]
@@ -63,6 +65,8 @@ class CampaignView(CRMModelView):
     show_title = _l("Campagne")
     add_title = _l("Nouvelle campagne")
     edit_title = _l("Modifier la campagne")
+    add_row_message = edit_row_message = _l("Campagne enregistrée.")
+    delete_row_message = _l("Campagne supprimée.")
     label_columns = CAMPAIGN_LABELS
     list_columns = ["name", "platform", "source", "start_date", "end_date", "budget", "spend"]
     order_columns = ["name", "platform", "start_date", "created_at"]

@@ -48,6 +48,8 @@ class InteractionView(InteractionLifecycle, CRMModelView):
     show_title = _l("Interaction")
     add_title = _l("Nouvelle interaction")
     edit_title = _l("Modifier l'interaction")
+    add_row_message = edit_row_message = _l("Interaction enregistrée.")
+    delete_row_message = _l("Interaction supprimée.")
     label_columns = LABELS
     list_columns = ["occurred_at", "lead", "kind", "direction", "subject", "user",
                     "duration_minutes"]

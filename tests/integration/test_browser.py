@@ -127,3 +127,24 @@ def test_rep_sees_own_leads_and_bulk_bar(live_app, page):
     assert page.locator("#bulk-count").inner_text() == "2"
     assert page.locator("#bulk-delete").count() == 0  # reps cannot delete
     shot(page, "09-rep-list-bulk")
+
+
+def test_plan_an_appointment_with_lead_search_and_datetime(live_app, page):
+    log_in(page, live_app, "claire")
+    page.goto(live_app + "/appointments/list/")
+    page.click("a[href*='/appointments/add']")
+    assert "Claire Martin" in page.locator("#s2id_owner, #owner + .select2").first.inner_text()
+    page.click("#s2id_lead, .select2-selection")  # open the lead picker
+    page.keyboard.type("moreau")
+    page.wait_for_selector(".select2-results__option:has-text('Jean Moreau')")
+    page.click(".select2-results__option:has-text('Jean Moreau')")
+    page.fill("#title", "Découverte")
+    page.fill("#starts_at", "2026-03-30T10:00")
+    page.fill("#ends_at", "2026-03-30T11:00")
+    page.fill("#place", "Visio")
+    shot(page, "10-appointment-form")
+    page.click("form#model_form button[type=submit]")
+    page.wait_for_url("**/appointments/list/**")
+    row = page.locator("table tbody tr").first.inner_text()
+    assert "30/03/2026 10:00" in row and "Jean Moreau" in row
+    shot(page, "11-appointment-list")
