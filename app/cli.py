@@ -6,12 +6,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import func, text
+from sqlalchemy import func
 
 from app.extensions import db
 from app.security import ROLE_ADMIN, ROLE_SALES
 from app.services.accounts import ensure_user
-from app.services.demo import REPS, seed_activity, seed_leads
+from app.services.demo import REPS, refresh_statistics, seed_activity, seed_leads
 from app.services.roles import sync_roles
 from models import Lead
 
@@ -67,11 +67,7 @@ def seed_demo_command(lead_count, if_empty):
                           progress=lambda n: n % step == 0 and click.echo(f"  {n} leads…"))
     interactions, appointments = seed_activity(db.session, owner_ids)
     db.session.commit()
-    if db.engine.dialect.name == "sqlite":
-        db.session.execute(text("ANALYZE"))
-    else:
-        db.session.execute(text("ANALYZE lead"))
-    db.session.commit()
+    refresh_statistics(db.engine)
     click.echo(f"{inserted} leads, {interactions} interactions, {appointments} appointments "
                f"in {time.monotonic() - started:.1f} s")
 

@@ -21,7 +21,7 @@ from sqlalchemy import event, func, text  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.accounts import ensure_user  # noqa: E402
-from app.services.demo import REPS, seed_leads  # noqa: E402
+from app.services.demo import REPS, refresh_statistics, seed_leads  # noqa: E402
 from app.services.roles import sync_roles  # noqa: E402
 from config import BASE_DIR, DevelopmentConfig  # noqa: E402
 from models import Lead, Source  # noqa: E402
@@ -44,8 +44,7 @@ def prepare(app, count):
             seed_leads(db.session, count - existing, owners, batch=50_000,
                        progress=lambda n: n % 200_000 == 0 and print(f"  {n:,}", flush=True))
             db.session.commit()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+            refresh_statistics(db.engine)
             print(f"Seeded in {time.monotonic() - started:.0f} s", flush=True)
         source_id = db.session.query(Source.id).order_by(Source.id).first()[0]
         sample = db.session.query(Lead.email).filter(Lead.id == count // 2).scalar()
@@ -108,7 +107,7 @@ def main():
     headers = {"Authorization": f"Bearer {token}"}
     with app.app_context():
         counter = StatementCounter(db.engine)
-    print(f"\n{args.leads:,} leads on {db.engine.dialect.name if False else url.split(':')[0]}, "
+    print(f"\n{args.leads:,} leads on {url.split(':')[0]}, "
           f"median of {args.repeat} requests (in-process)\n")
     print(f"{'request':<18}{'screen ms':>11}{'SQL':>6}{'API ms':>10}{'SQL':>6}")
     for name, screen_query, rison in scenarios(source_id, email):

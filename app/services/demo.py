@@ -142,3 +142,16 @@ def seed_activity(session, owner_ids, lead_limit=200, seed=7):
     if appointments:
         session.execute(insert(Appointment), appointments)
     return len(interactions), len(appointments)
+
+
+def refresh_statistics(engine):
+    """After a bulk load: planner statistics, and on PostgreSQL the visibility map that lets
+    counts and paging read indexes alone (VACUUM cannot run inside a transaction)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE lead"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
