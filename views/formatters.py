@@ -1,5 +1,6 @@
 """How values are shown in lists and detail pages."""
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.services.contact import format_phone
@@ -10,6 +11,10 @@ from models import APPOINTMENT_STATUSES, DIRECTIONS, KINDS, PLATFORMS, SOURCE_KI
 
 def datetime_local(value):
     return format_local(value)
+
+
+def yes_no(value):
+    return _("Oui") if value else _("Non")
 
 
 def date_only(value):

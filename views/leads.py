@@ -5,6 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Optional
 
@@ -64,11 +65,11 @@ def _apply_owner_rule(lead, is_new):
         if is_new:
             lead.owner_id, lead.owner = user.id, user
         else:
-            history = db.inspect(lead).attrs.owner.history
+            history = inspect(lead).attrs.owner.history
             if history.has_changes():
                 lead.owner = history.deleted[0] if history.deleted else None
         return None
-    history = db.inspect(lead).attrs.owner.history
+    history = inspect(lead).attrs.owner.history
     if lead.owner is not None and (is_new or history.has_changes()) and lead.owner.id != user.id:
         return lead.owner.id
     return None
@@ -137,6 +138,7 @@ class LeadView(LeadLifecycle, CRMModelView):
         "converted_at": fmt.datetime_local,
         "first_contacted_at": fmt.datetime_local,
         "consent_at": fmt.datetime_local,
+        "consent_contact": fmt.yes_no,
         "phone": fmt.phone,
         "email": fmt.email,
         "status": fmt.lead_status,

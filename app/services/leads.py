@@ -65,6 +65,11 @@ def normalise_lead(session, lead, region="FR"):
     check_status(lead.status, lead.abandon_reason)
     if lead.status != STATUS_ABANDONED:
         lead.abandon_reason = None
+    # Consent is dated when given, forgotten when withdrawn (GDPR proof of consent).
+    if lead.consent_contact and lead.consent_at is None:
+        lead.consent_at = utcnow()
+    elif not lead.consent_contact:
+        lead.consent_at = None
     if lead.status == STATUS_CONVERTED and lead.converted_at is None:
         lead.converted_at = utcnow()
     elif lead.status != STATUS_CONVERTED:

@@ -62,3 +62,11 @@ def test_assign_reports_only_real_changes(app, accounts):
     rep = accounts.create("rep", "Commercial")
     mine, other = make_lead(owner=rep), make_lead()
     assert assign([mine, other], rep) == [other.id]
+
+
+def test_consent_is_dated_when_given_and_cleared_when_withdrawn(app):
+    lead = make_lead(consent_contact=True)
+    assert lead.consent_at is not None
+    lead.consent_contact = False
+    normalise_lead(db.session, lead)
+    assert lead.consent_at is None
