@@ -61,6 +61,8 @@ class Config:
     CRM_PHONE_REGION = "FR"
     CRM_LIST_PAGE_SIZE = 25
     CRM_MAX_PAGE_SIZE = 100
+    CRM_IMPORT_DIR = os.environ.get("CRM_IMPORT_DIR", os.path.join(BASE_DIR, "instance", "imports"))
+    CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
     # A list counts its rows only as far as its pager needs to look ahead.
     CRM_COUNT_LOOKAHEAD = 10_000
 

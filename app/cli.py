@@ -1,4 +1,5 @@
 """`flask crm ...` commands: thin calls into the services."""
+import json
 import os
 import time
 
@@ -70,6 +71,69 @@ def seed_demo_command(lead_count, if_empty):
     refresh_statistics(db.engine)
     click.echo(f"{inserted} leads, {interactions} interactions, {appointments} appointments "
                f"in {time.monotonic() - started:.1f} s")
+
+
+@crm_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", "source_name", help="Source of the leads (created if new).")
+@click.option("--campaign", "campaign_name", help="Campaign of the leads (created if new).")
+@click.option("--owner", "owner_username", help="Username of the rep who gets the leads.")
+@click.option("--policy", type=click.Choice(["skip", "update", "create"]), default="skip",
+              show_default=True, help="What to do with a lead that already exists.")
+@click.option("--encoding", default="auto", show_default=True)
+@click.option("--delimiter", default="auto", show_default=True, help="auto, ',', ';' or tab")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, for scripts.")
+def import_command(path, source_name, campaign_name, owner_username, policy, encoding, delimiter,
+                   as_json):
+    """Import leads from a CSV or XLSX file (the same service as the import wizard)."""
+    from app.services.importing.batches import new_batch, store_file
+    from app.services.importing.runner import run_batch
+    from app.services.errors import DomainError
+
+    try:
+        defaults = _import_defaults(source_name, campaign_name, owner_username)
+        stored = store_file(path, os.path.basename(path), current_app.config["CRM_IMPORT_DIR"])
+        batch = new_batch(db.session, stored, os.path.basename(path), encoding=encoding,
+                          delimiter=delimiter, policy=policy, **defaults)
+        db.session.commit()
+        counts = run_batch(db.session, batch, current_app.config["CRM_PHONE_REGION"])
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message)
+    result = dict(counts, rejected_file=batch.rejected_path, batch=batch.id)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(", ".join(f"{key}: {counts[key]}" for key in
+                         ("created", "updated", "skipped", "rejected", "blank")))
+    click.echo(f"Rejected rows: {batch.rejected_path}")
+
+
+def _import_defaults(source_name, campaign_name, owner_username):
+    from app.services.errors import DomainError
+    from models import Campaign, Source
+
+    defaults = {}
+    if source_name:
+        source = db.session.query(Source).filter_by(name=source_name).first()
+        if source is None:
+            source = Source(name=source_name, kind="import")
+            db.session.add(source)
+            db.session.flush()
+        defaults["source_id"] = source.id
+    if campaign_name:
+        campaign = db.session.query(Campaign).filter_by(name=campaign_name).first()
+        if campaign is None:
+            campaign = Campaign(name=campaign_name, platform="other")
+            db.session.add(campaign)
+            db.session.flush()
+        defaults["campaign_id"] = campaign.id
+    if owner_username:
+        owner = current_app.appbuilder.sm.find_user(username=owner_username)
+        if owner is None:
+            raise DomainError(f"Unknown user: {owner_username}")
+        defaults["owner_id"] = owner.id
+    return defaults
 
 
 @crm_cli.command("worker")

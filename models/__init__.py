@@ -4,6 +4,7 @@ from flask_appbuilder.security.sqla.models import User
 
 from models.appointment import APPOINTMENT_STATUSES, Appointment
 from models.campaign import PLATFORMS, Campaign
+from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.interaction import DIRECTIONS, KINDS, Interaction
 from models.lead import (
     STATUS_ABANDONED,
@@ -18,7 +19,7 @@ from models.source import SOURCE_KINDS, Source
 metadata = Model.metadata
 
 __all__ = [
-    "APPOINTMENT_STATUSES", "Appointment", "Campaign", "DIRECTIONS", "Interaction", "KINDS",
+    "APPOINTMENT_STATUSES", "Appointment", "BATCH_STATUSES", "Campaign", "ImportBatch", "POLICIES", "DIRECTIONS", "Interaction", "KINDS",
     "Lead", "PLATFORMS", "SOURCE_KINDS", "STATUSES", "STATUS_ABANDONED", "STATUS_CONVERTED",
     "STATUS_IN_PROGRESS", "STATUS_NEW", "Source", "User", "metadata",
 ]

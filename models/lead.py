@@ -65,6 +65,11 @@ class Lead(TimestampMixin, Model):
     fbclid = Column(String(200))
     external_id = Column(String(100))
     form_id = Column(String(100))
+    # The import that created the lead, and its row in the file: re-running a batch after a
+    # crash finds the rows it already wrote (unique together).
+    import_batch_id = Column(Integer, ForeignKey("import_batch.id", ondelete="SET NULL",
+                                                 name="fk_lead_import_batch"))
+    import_row = Column(Integer)
 
     interactions = relationship(
         "Interaction", back_populates="lead", cascade="all, delete-orphan", lazy="select"
@@ -83,6 +88,7 @@ class Lead(TimestampMixin, Model):
         Index("ix_lead_owner_status_created", "owner_id", "status", "created_at", "id"),
         Index("ix_lead_status_source_created", "status", "source_id", "created_at", "id"),
         Index("ix_lead_name", "last_name", "id"),
+        Index("uq_lead_import_row", "import_batch_id", "import_row", unique=True),
         # Prefix search (LIKE 'x%' on PostgreSQL needs the pattern operator class).
         Index("ix_lead_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
         Index("ix_lead_phone", "phone", postgresql_ops={"phone": "varchar_pattern_ops"}),

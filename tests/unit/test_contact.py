@@ -47,3 +47,27 @@ def test_phone_is_shown_in_national_format_for_french_numbers(app):
 
 def test_search_key_drops_accents_and_case(app):
     assert search_key("  Lefèvre  Élodie ") == "lefevre elodie"
+
+
+def test_phone_fast_path_agrees_with_phonenumbers(app):
+    import random
+
+    import phonenumbers
+
+    from app.services.contact import _fast_e164
+
+    rng = random.Random(20261122)
+    for _ in range(5000):
+        raw = rng.choice(["0", "+33", "+33 "]) + "".join(rng.choice("0123456789") for _ in range(9))
+        fast = _fast_e164(raw, "FR")
+        if fast is None:
+            continue
+        number = phonenumbers.parse(raw, "FR")
+        assert phonenumbers.is_valid_number(number), raw
+        assert fast == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.parametrize("raw", ["x@test", "a..b@x.fr", "a@b.local", "a@-x.fr", ".a@x.fr"])
+def test_email_fast_path_refuses_what_email_validator_refuses(app, raw):
+    with pytest.raises(DomainError):
+        normalise_email(raw)

@@ -1,0 +1,68 @@
+"""Creating an import batch from a file: store it, read its settings, map its columns."""
+import os
+import secrets
+import shutil
+
+from flask_babel import gettext as _
+
+from app.services.errors import DomainError
+from app.services.importing.mapping import clean_mapping, find_header_row, suggest
+from app.services.importing.reading import iter_rows, sniff
+from models import ImportBatch, POLICIES
+
+HEAD_ROWS = 15
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".xlsx")
+
+
+def store_file(source_path, file_name, storage_dir):
+    """Copy the file under a random name (the user's name is kept only as a label)."""
+    extension = os.path.splitext(file_name)[1].lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise DomainError(_("Type de fichier non pris en charge : choisissez un fichier CSV ou "
+                            "Excel (.xlsx)."))
+    os.makedirs(storage_dir, exist_ok=True)
+    stored = os.path.join(storage_dir, secrets.token_hex(16) + extension)
+    shutil.copyfile(source_path, stored)
+    return stored
+
+
+def head(path, settings, count=HEAD_ROWS):
+    rows = []
+    for row in iter_rows(path, settings):
+        rows.append(row)
+        if len(rows) == count:
+            break
+    return rows
+
+
+def describe(path, encoding="auto", delimiter="auto", header_row=None):
+    """(settings, header row index, first rows, suggested mapping) of a stored file."""
+    settings = sniff(path, encoding, delimiter)
+    rows = head(path, settings)
+    if not rows:
+        raise DomainError(_("Le fichier est vide."))
+    if header_row is None:
+        header_row = find_header_row(rows)
+    if not 0 <= header_row < len(rows):
+        raise DomainError(_("Ligne d'en-tête invalide."))
+    return settings, header_row, rows, suggest(rows[header_row])
+
+
+def new_batch(session, stored_path, file_name, *, user_id=None, encoding="auto",
+              delimiter="auto", header_row=None, mapping=None, source_id=None,
+              campaign_id=None, owner_id=None, policy="skip"):
+    if policy not in POLICIES:
+        raise DomainError(_("Politique de doublons inconnue : %(value)s", value=policy))
+    settings, header_row, rows, suggested = describe(stored_path, encoding, delimiter, header_row)
+    width = max(len(row) for row in rows)
+    mapping = clean_mapping(mapping if mapping is not None else suggested, width)
+    if not {"last_name", "full_name"} & set(mapping.values()):
+        raise DomainError(_("Indiquez quelle colonne contient le nom."))
+    batch = ImportBatch(
+        created_by_id=user_id, file_name=file_name[:255], stored_path=stored_path,
+        encoding=settings.encoding, delimiter=settings.delimiter, header_row=header_row,
+        source_id=source_id, campaign_id=campaign_id, owner_id=owner_id, policy=policy)
+    batch.mapping = {str(k): v for k, v in mapping.items()}
+    session.add(batch)
+    session.flush()
+    return batch

@@ -1,0 +1,112 @@
+"""Turning one row of text into lead values, or the reason it cannot be imported."""
+import datetime as dt
+import re
+
+from flask_babel import gettext as _
+
+from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
+from app.services.errors import DomainError
+from app.timezones import to_utc_naive
+from models import STATUSES
+
+# Excel drops the leading zero of a French phone stored as a number: 645127801.
+_NATIONAL_WITHOUT_ZERO = re.compile(r"^[1-9]\d{8}$")
+STATUS_WORDS = {
+    **{search_key(str(label)): code for code, label in STATUSES.items()},
+    **{search_key(code.replace("_", " ")): code for code in STATUSES},
+    "nouveau": "new", "new": "new", "en cours": "in_progress", "in progress": "in_progress",
+    "converti": "converted", "converted": "converted", "gagne": "converted", "won": "converted",
+    "abandonne": "abandoned", "abandoned": "abandoned", "perdu": "abandoned", "lost": "abandoned",
+}
+DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M",
+                "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")
+
+
+MAX_LENGTHS = {"first_name": 100, "last_name": 100, "company": 200, "source": 120,
+               "campaign": 200}
+
+
+class RowRejected(Exception):
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_status(text):
+    if not text:
+        return "new"
+    code = STATUS_WORDS.get(search_key(text))
+    if code is None:
+        raise RowRejected(_("Statut inconnu : %(value)s", value=text))
+    return code
+
+
+def parse_date(text):
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return to_utc_naive(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    raise RowRejected(_("Date impossible : %(value)s", value=text))
+
+
+def split_full_name(text):
+    parts = (text or "").split()
+    if not parts:
+        return None, None
+    if len(parts) == 1:
+        return None, parts[0]
+    return " ".join(parts[:-1]), parts[-1]
+
+
+class RowChecker:
+    """Checks rows against a mapping {column index: field}."""
+
+    def __init__(self, mapping, region="FR", default_status="new"):
+        self.mapping = mapping
+        self.region = region
+        self.default_status = default_status
+
+    def values(self, row):
+        """Lead values of a row: dict of field -> text for the mapped columns."""
+        return {field: (row[index] if index < len(row) else "").strip()
+                for index, field in self.mapping.items()}
+
+    def check(self, row):
+        """Normalised lead values, or RowRejected with a translated reason."""
+        raw = self.values(row)
+        first, last = raw.get("first_name") or None, raw.get("last_name") or None
+        if not last and raw.get("full_name"):
+            first_from_full, last = split_full_name(raw["full_name"])
+            first = first or first_from_full
+        if not last:
+            raise RowRejected(_("Nom manquant"))
+        for field, limit in MAX_LENGTHS.items():
+            value = {"first_name": first, "last_name": last}.get(field, raw.get(field))
+            if value and len(value) > limit:
+                raise RowRejected(_("Valeur trop longue (%(limit)d caractères au plus) : %(field)s",
+                                    limit=limit, field=field))
+        phone_text = raw.get("phone", "")
+        if self.region == "FR" and _NATIONAL_WITHOUT_ZERO.match(phone_text):
+            phone_text = "0" + phone_text
+        try:
+            email = normalise_email(raw.get("email"))
+            phone = normalise_phone(phone_text, self.region)
+        except DomainError as exc:
+            raise RowRejected(exc.message)
+        status = parse_status(raw.get("status")) if raw.get("status") else self.default_status
+        return {
+            "first_name": clean_text(first),
+            "last_name": clean_text(last),
+            "name_key": search_key(f"{last} {first or ''}")[:201],
+            "email": email,
+            "phone": phone,
+            "company": clean_text(raw.get("company")),
+            "status": status,
+            "note": clean_text(raw.get("note")),
+            "source_name": clean_text(raw.get("source")),
+            "campaign_name": clean_text(raw.get("campaign")),
+            "created_at": parse_date(raw.get("created_at")),
+        }

@@ -1,0 +1,250 @@
+"""Running an import batch: chunk by chunk, idempotent, every row accounted for.
+
+Each row ends in exactly one count: created, updated, skipped (duplicate under the "skip"
+policy), rejected (with its reason, written to the rejected-rows file) or blank. A chunk is
+committed with the batch's progress, so a worker killed mid-way leaves a consistent state, and
+running the batch again finds the rows it already wrote (lead.import_batch_id, import_row).
+"""
+import csv
+import os
+
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select, update
+
+from app.services.exports import safe_cell
+from app.services.importing.checks import RowChecker, RowRejected
+from app.services.importing.reading import is_blank, iter_rows, sniff
+from models import Campaign, Lead, Source
+from models.base import utcnow
+
+CHUNK = 5000
+IN_LIMIT = 900  # values per IN (...) list
+
+
+def data_rows(path, settings, header_row):
+    """(row number in the file, 1-based, and cells) of every row after the header."""
+    for index, row in enumerate(iter_rows(path, settings)):
+        if index > header_row:
+            yield index + 1, row
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_batches(values):
+    values = list(values)
+    for start in range(0, len(values), IN_LIMIT):
+        yield values[start:start + IN_LIMIT]
+
+
+class NameResolver:
+    """Source and campaign names of the file -> ids, creating the ones that do not exist."""
+
+    def __init__(self, session, model, defaults):
+        self.session, self.model, self.defaults = session, model, defaults
+        self.cache = {}
+
+    def id_for(self, name):
+        if not name:
+            return None
+        key = name.casefold()
+        if key not in self.cache:
+            row = self.session.query(self.model.id).filter(
+                func.lower(self.model.name) == name.lower()).first()
+            if row is None:
+                item = self.model(name=name, **self.defaults)
+                self.session.add(item)
+                self.session.flush()
+                self.cache[key] = item.id
+            else:
+                self.cache[key] = row.id
+        return self.cache[key]
+
+
+class BatchRun:
+    def __init__(self, session, batch, region, on_progress=None):
+        self.session, self.batch, self.on_progress = session, batch, on_progress
+        self.checker = RowChecker(batch.mapping and {int(k): v for k, v in batch.mapping.items()},
+                                  region)
+        self.sources = NameResolver(session, Source, {"kind": "import"})
+        self.campaigns = NameResolver(session, Campaign, {"platform": "other"})
+        self.counts = dict(created=0, updated=0, skipped=0, rejected=0, blank=0)
+        # e-mail / phone -> ("lead", id) for leads in the CRM, ("row", n) for rows of this run
+        self.seen_email, self.seen_phone = {}, {}
+
+    def run(self, settings):
+        batch = self.batch
+        rejected_file = open(batch.rejected_path, "w", encoding="utf-8-sig", newline="")
+        try:
+            writer = csv.writer(rejected_file, delimiter=";")
+            header = next((row for i, row in enumerate(iter_rows(batch.stored_path, settings))
+                           if i == batch.header_row), [])
+            writer.writerow([safe_cell(c) for c in header] + [_("Motif du rejet"), _("Ligne")])
+            for chunk in _chunks(data_rows(batch.stored_path, settings, batch.header_row), CHUNK):
+                self._chunk(chunk, writer)
+                batch.processed_rows += len(chunk)
+                self._save_counts()
+                self.session.commit()
+                if self.on_progress:
+                    self.on_progress(batch)
+        finally:
+            rejected_file.close()
+        return self.counts
+
+    def _save_counts(self):
+        for name, value in self.counts.items():
+            setattr(self.batch, name, value)
+
+    def _chunk(self, chunk, writer):
+        checked = []
+        for number, row, verdict in self.check_rows(chunk):
+            if verdict is None:
+                self.counts["blank"] += 1
+            elif isinstance(verdict, RowRejected):
+                self.counts["rejected"] += 1
+                writer.writerow([safe_cell(c) for c in row] + [verdict.reason, number])
+            else:
+                checked.append((number, row, verdict))
+        done = self._rows_already_imported([n for n, _, _ in checked])
+        self._load_existing(checked)
+        inserts, updates = {}, {}
+        for number, row, values in checked:
+            if number in done:
+                self.counts["created"] += 1
+                self._remember(values, ("lead", done[number]))
+                continue
+            match = self._match(values)
+            if match is None:
+                inserts[number] = self._new_lead(number, values, duplicate=False)
+                self._remember(values, ("row", number))
+                self.counts["created"] += 1
+            elif self.batch.policy == "skip":
+                self.counts["skipped"] += 1
+            elif self.batch.policy == "update":
+                self._merge(match, values, inserts, updates)
+                self.counts["updated"] += 1
+            else:
+                inserts[number] = self._new_lead(number, values, duplicate=True)
+                self.counts["created"] += 1
+        if inserts:
+            self.session.execute(insert(Lead), list(inserts.values()))
+        if updates:
+            self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
+
+    def check_rows(self, chunk):
+        """(number, row, verdict): None for a blank row, RowRejected, or the lead values."""
+        for number, row in chunk:
+            if is_blank(row):
+                yield number, row, None
+                continue
+            try:
+                yield number, row, self.checker.check(row)
+            except RowRejected as exc:
+                yield number, row, exc
+
+    def duplicate_of(self, values):
+        """Where a checked row's e-mail or phone already stands: ("lead", id), ("row", n)
+        for an earlier row of the file, or None. Remembers the row for the next ones."""
+        self._load_existing([(None, None, values)])
+        match = self._match(values)
+        if match is None:
+            self._remember(values, ("row", values.get("_number")))
+        return match
+
+    def _rows_already_imported(self, numbers):
+        found = {}
+        for part in _in_batches(numbers):
+            found.update(self.session.execute(
+                select(Lead.import_row, Lead.id).where(
+                    Lead.import_batch_id == self.batch.id, Lead.import_row.in_(part))).all())
+        return found
+
+    def _load_existing(self, checked):
+        emails = {v["email"] for _, _, v in checked if v["email"]} - set(self.seen_email)
+        phones = {v["phone"] for _, _, v in checked if v["phone"]} - set(self.seen_phone)
+        for column, values, seen in ((Lead.email, emails, self.seen_email),
+                                     (Lead.phone, phones, self.seen_phone)):
+            for part in _in_batches(values):
+                rows = self.session.execute(
+                    select(column, Lead.id).where(column.in_(part),
+                                                  Lead.possible_duplicate.is_(False))).all()
+                for value, lead_id in rows:
+                    seen.setdefault(value, ("lead", lead_id))
+
+    def _match(self, values):
+        return (values["email"] and self.seen_email.get(values["email"])) or (
+            values["phone"] and self.seen_phone.get(values["phone"])) or None
+
+    def _remember(self, values, marker):
+        if values["email"]:
+            self.seen_email.setdefault(values["email"], marker)
+        if values["phone"]:
+            self.seen_phone.setdefault(values["phone"], marker)
+
+    def _merge(self, match, values, inserts, updates):
+        """Policy "update": the row's non-empty values replace the existing ones."""
+        changes = {k: v for k, v in self._lead_values(values).items() if v is not None}
+        kind, key = match
+        if kind == "row":
+            inserts[key].update({k: v for k, v in changes.items() if k != "created_at"})
+        else:
+            changes.pop("created_at", None)
+            changes["updated_at"] = utcnow()
+            updates.setdefault(key, {}).update(changes)
+
+    def _lead_values(self, values):
+        batch = self.batch
+        status = values["status"]
+        created = values["created_at"]
+        return {
+            "first_name": values["first_name"], "last_name": values["last_name"],
+            "name_key": values["name_key"], "email": values["email"], "phone": values["phone"],
+            "company": values["company"], "note": values["note"], "status": status,
+            "source_id": self.sources.id_for(values["source_name"]) or batch.source_id,
+            "campaign_id": self.campaigns.id_for(values["campaign_name"]) or batch.campaign_id,
+            "created_at": created,
+            "converted_at": (created or utcnow()) if status == "converted" else None,
+            "abandon_reason": (values["note"] or _("Importé comme abandonné"))[:500]
+            if status == "abandoned" else None,
+        }
+
+    def _new_lead(self, number, values, duplicate):
+        now = utcnow()
+        lead = self._lead_values(values)
+        lead.update(created_at=lead["created_at"] or now, updated_at=now,
+                    owner_id=self.batch.owner_id, possible_duplicate=duplicate,
+                    consent_contact=False, import_batch_id=self.batch.id, import_row=number)
+        return lead
+
+
+def count_data_rows(path, settings, header_row):
+    return sum(1 for _ in data_rows(path, settings, header_row))
+
+
+def run_batch(session, batch, region="FR", on_progress=None):
+    """Run (or run again) an import batch to the end. Commits chunk by chunk."""
+    settings = sniff(batch.stored_path, batch.encoding or "auto", batch.delimiter or "auto")
+    batch.status, batch.error, batch.processed_rows = "running", None, 0
+    batch.rejected_path = batch.rejected_path or os.path.splitext(batch.stored_path)[0] + "-rejets.csv"
+    batch.total_rows = count_data_rows(batch.stored_path, settings, batch.header_row)
+    session.commit()
+    counts = BatchRun(session, batch, region, on_progress).run(settings)
+    batch.status, batch.finished_at = "done", utcnow()
+    session.commit()
+    return counts
+
+
+def undo_batch(session, batch):
+    """Remove the leads the import created (updated leads keep their new values)."""
+    removed = session.query(Lead).filter(Lead.import_batch_id == batch.id).delete(
+        synchronize_session=False)
+    batch.status, batch.undone_at = "undone", utcnow()
+    return removed
