@@ -8,7 +8,7 @@ UTC = dt.timezone.utc
 
 
 def crm_zone():
-    return ZoneInfo(current_app.config.get("CRM_TIMEZONE", "Europe/Paris"))
+    return ZoneInfo(current_app.config.get("CRM_TIMEZONE", "Europe/Paris"))  # ZoneInfo caches
 
 
 def to_local(value):

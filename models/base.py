@@ -10,5 +10,6 @@ def utcnow():
 
 
 class TimestampMixin:
-    created_at = Column(DateTime, default=utcnow, nullable=False, index=True)
+    # Not indexed here: each table indexes created_at with what its lists sort by.
+    created_at = Column(DateTime, default=utcnow, nullable=False)
     updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)

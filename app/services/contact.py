@@ -16,6 +16,7 @@ _PLAIN_EMAIL = re.compile(
     r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63})$"
 )
+_SPECIAL_TLDS = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 
 
@@ -26,9 +27,9 @@ def normalise_email(raw):
         return None
     lowered = value.lower()
     plain = _PLAIN_EMAIL.match(lowered)
-    if plain and len(lowered) <= 254 and len(lowered.split("@")[0]) <= 64 and not any(
-        lowered.endswith("." + name) or lowered.endswith("@" + name) for name in SPECIAL_USE_DOMAIN_NAMES
-    ):
+    # SPECIAL_USE_DOMAIN_NAMES (test, local, ...) are single labels: checking the TLD suffices.
+    if (plain and len(lowered) <= 254 and lowered.index("@") <= 64
+            and plain.group(1) not in _SPECIAL_TLDS):
         return lowered
     try:
         result = validate_email(value, check_deliverability=False)
@@ -103,8 +104,21 @@ def format_phone(e164, region="FR"):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def _strip_accents(char):
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Latin letters with accents -> plain letters, as one str.translate table (fast path).
+_ACCENTS = {code: _strip_accents(chr(code)) for code in range(0xC0, 0x250)
+            if _strip_accents(chr(code)).isascii()}
+
+
 def search_key(text):
     """Lower-case text without accents, for prefix search through an index."""
+    text = (text or "").lower().translate(_ACCENTS)
+    if text.isascii():
+        return " ".join(text.split())
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.lower().split())

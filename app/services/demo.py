@@ -98,7 +98,7 @@ def seed_leads(session, count, owner_ids, batch=20_000, seed=42, progress=None):
     while done < count:
         size = min(batch, count - done)
         rows = list(lead_rows(size, start + done, source_ids, campaigns, owner_ids, rng))
-        session.execute(insert(Lead), rows)
+        session.execute(insert(Lead.__table__), rows)  # Core executemany: one call per batch
         done += size
         if progress:
             progress(done)

@@ -51,8 +51,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['source_id'], ['source.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('import_batch', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_import_batch_created_at'), ['created_at'], unique=False)
 
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.add_column(sa.Column('import_batch_id', sa.Integer(), nullable=True))
@@ -74,8 +72,6 @@ def downgrade():
         batch_op.drop_column('import_row')
         batch_op.drop_column('import_batch_id')
 
-    with op.batch_alter_table('import_batch', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_import_batch_created_at'))
 
     op.drop_table('import_batch')
     # ### end Alembic commands ###

@@ -1,5 +1,6 @@
 """Turning one row of text into lead values, or the reason it cannot be imported."""
 import datetime as dt
+import functools
 import re
 
 from flask_babel import gettext as _
@@ -18,6 +19,8 @@ STATUS_WORDS = {
     "converti": "converted", "converted": "converted", "gagne": "converted", "won": "converted",
     "abandonne": "abandoned", "abandoned": "abandoned", "perdu": "abandoned", "lost": "abandoned",
 }
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")
 
@@ -44,6 +47,30 @@ def parse_status(text):
 def parse_date(text):
     if not text:
         return None
+    return _parse_date(text, _zone_name())
+
+
+def _zone_name():
+    from flask import current_app
+
+    return current_app.config.get("CRM_TIMEZONE", "Europe/Paris")
+
+
+@functools.lru_cache(maxsize=8192)  # a file repeats the same dates many times
+def _parse_date(text, zone):
+    day = _DAY_FIRST.match(text)
+    iso = day is None and _ISO_DAY.match(text)
+    try:
+        if day:
+            wall = dt.datetime(int(day[3]), int(day[2]), int(day[1]))
+        elif iso:
+            wall = dt.datetime(int(iso[1]), int(iso[2]), int(iso[3]))
+        else:
+            wall = None
+    except ValueError:
+        raise RowRejected(_("Date impossible : %(value)s", value=text))
+    if wall is not None:
+        return to_utc_naive(wall)
     for fmt in DATE_FORMATS:
         try:
             return to_utc_naive(dt.datetime.strptime(text, fmt))

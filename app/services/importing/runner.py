@@ -135,7 +135,8 @@ class BatchRun:
                 inserts[number] = self._new_lead(number, values, duplicate=True)
                 self.counts["created"] += 1
         if inserts:
-            self.session.execute(insert(Lead), list(inserts.values()))
+            # The table, not the ORM entity: one executemany per chunk.
+            self.session.execute(insert(Lead.__table__), list(inserts.values()))
         if updates:
             self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
 
