@@ -15,13 +15,17 @@ from app.services.importing.reading import sniff
 from models import ImportBatch, Lead, Source
 from tests.factories import make_lead
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+# The project's sample files live in shared/data beside the repository (as in CI).
+DATA = os.environ.get("CRM_SAMPLE_DATA") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "..", "shared", "data")
 COUNT_KEYS = ("created", "updated", "skipped", "rejected", "blank")
 
 
 def shared(name):
     path = os.path.abspath(os.path.join(DATA, name))
     if not os.path.exists(path):
+        if os.environ.get("CI"):
+            pytest.fail(f"sample file {name} not found in {DATA}")
         pytest.skip(f"sample file {name} not found beside the repository")
     return path
 
