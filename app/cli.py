@@ -111,23 +111,13 @@ def import_command(path, source_name, campaign_name, owner_username, policy, enc
 
 def _import_defaults(source_name, campaign_name, owner_username):
     from app.services.errors import DomainError
+    from app.services.importing.runner import NameResolver
     from models import Campaign, Source
 
-    defaults = {}
-    if source_name:
-        source = db.session.query(Source).filter_by(name=source_name).first()
-        if source is None:
-            source = Source(name=source_name, kind="import")
-            db.session.add(source)
-            db.session.flush()
-        defaults["source_id"] = source.id
-    if campaign_name:
-        campaign = db.session.query(Campaign).filter_by(name=campaign_name).first()
-        if campaign is None:
-            campaign = Campaign(name=campaign_name, platform="other")
-            db.session.add(campaign)
-            db.session.flush()
-        defaults["campaign_id"] = campaign.id
+    defaults = {
+        "source_id": NameResolver(db.session, Source, {"kind": "import"}).id_for(source_name),
+        "campaign_id": NameResolver(db.session, Campaign, {"platform": "other"}).id_for(campaign_name),
+    }
     if owner_username:
         owner = current_app.appbuilder.sm.find_user(username=owner_username)
         if owner is None:

@@ -7,6 +7,7 @@ from models.campaign import PLATFORMS, Campaign
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.interaction import DIRECTIONS, KINDS, Interaction
 from models.lead import (
+    FIELD_LABELS,
     STATUS_ABANDONED,
     STATUS_CONVERTED,
     STATUS_IN_PROGRESS,
@@ -19,7 +20,7 @@ from models.source import SOURCE_KINDS, Source
 metadata = Model.metadata
 
 __all__ = [
-    "APPOINTMENT_STATUSES", "Appointment", "BATCH_STATUSES", "Campaign", "ImportBatch", "POLICIES", "DIRECTIONS", "Interaction", "KINDS",
+    "APPOINTMENT_STATUSES", "Appointment", "BATCH_STATUSES", "Campaign", "ImportBatch", "POLICIES", "DIRECTIONS", "FIELD_LABELS", "Interaction", "KINDS",
     "Lead", "PLATFORMS", "SOURCE_KINDS", "STATUSES", "STATUS_ABANDONED", "STATUS_CONVERTED",
     "STATUS_IN_PROGRESS", "STATUS_NEW", "Source", "User", "metadata",
 ]

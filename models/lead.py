@@ -21,6 +21,19 @@ STATUS_NEW = "new"
 STATUS_IN_PROGRESS = "in_progress"
 STATUS_CONVERTED = "converted"
 STATUS_ABANDONED = "abandoned"
+FIELD_LABELS = {
+    "first_name": _l("Prénom"),
+    "last_name": _l("Nom"),
+    "email": _l("E-mail"),
+    "phone": _l("Téléphone"),
+    "company": _l("Société"),
+    "source": _l("Source"),
+    "campaign": _l("Campagne"),
+    "status": _l("Statut"),
+    "note": _l("Note"),
+    "owner": _l("Commercial"),
+    "created_at": _l("Créé le"),
+}
 STATUSES = {
     STATUS_NEW: _l("Nouveau"),
     STATUS_IN_PROGRESS: _l("En cours"),

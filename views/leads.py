@@ -15,7 +15,7 @@ from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
-from models import STATUSES, Lead, User
+from models import FIELD_LABELS, STATUSES, Lead, User
 from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
@@ -27,19 +27,9 @@ from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_use
 from views.request_args import capped_page_size
 
 LABELS = {
-    "first_name": _l("Prénom"),
-    "last_name": _l("Nom"),
+    **FIELD_LABELS,
     "full_name": _l("Nom"),
-    "email": _l("E-mail"),
-    "phone": _l("Téléphone"),
-    "company": _l("Société"),
-    "source": _l("Source"),
-    "campaign": _l("Campagne"),
-    "status": _l("Statut"),
-    "note": _l("Note"),
-    "owner": _l("Commercial"),
     "abandon_reason": _l("Raison de l'abandon"),
-    "created_at": _l("Créé le"),
     "updated_at": _l("Modifié le"),
     "converted_at": _l("Converti le"),
     "first_contacted_at": _l("Premier contact"),

@@ -4,18 +4,12 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from app.services.contact import search_key
+from models import FIELD_LABELS
 
+# Lead fields a column can fill, with their labels in the mapping step.
 FIELDS = {
-    "last_name": _l("Nom"),
-    "first_name": _l("Prénom"),
+    **{k: v for k, v in FIELD_LABELS.items() if k != "owner"},
     "full_name": _l("Nom complet"),
-    "email": _l("E-mail"),
-    "phone": _l("Téléphone"),
-    "company": _l("Société"),
-    "source": _l("Source"),
-    "campaign": _l("Campagne"),
-    "status": _l("Statut"),
-    "note": _l("Note"),
     "created_at": _l("Date de création"),
 }
 
