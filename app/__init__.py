@@ -19,6 +19,8 @@ def create_app(config=None, overrides=None):
     app.config.update(overrides or {})
     # Login attempt counters are shared by every gunicorn worker when Redis is there.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Uploads beyond the import limit answer 413 before anything is written.
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["CRM_IMPORT_MAX_BYTES"] + 2**20)
     _check_production(app)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)

@@ -33,6 +33,7 @@ APPOINTMENT = "Appointment"
 INTERACTION = "Interaction"
 HOME = "Home"
 LOOKUP = "Lookup"
+IMPORT = "Import"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -46,6 +47,7 @@ MENU_SOURCES = "Sources"
 MENU_CAMPAIGNS = "Campaigns"
 MENU_APPOINTMENTS = "Appointments"
 MENU_INTERACTIONS = "Interactions"
+MENU_IMPORT = "ImportLeads"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -84,7 +86,9 @@ ROLE_PERMISSIONS = {
     + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTERACTION, *READ, *WRITE, "can_delete")
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS),
+    + _pairs(IMPORT, "can_import", "can_undo")
+    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
+             MENU_IMPORT),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)

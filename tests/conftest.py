@@ -55,7 +55,18 @@ def database_url():
 def make_app(database_url, **overrides):
     config = {"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None}
     config.update(overrides)
-    return create_app(TestConfig, config)
+    app = create_app(TestConfig, config)
+    # Tests keep one app context open, so `g` would outlive each request: forget the user
+    # Flask-Login cached and the permissions of the previous request, as a real server does.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
+    return app
+
+
+def _forget_previous_request():
+    from flask import g
+
+    for name in ("_login_user", "user", "_crm_permissions"):
+        g.pop(name, None)
 
 
 def empty_database():

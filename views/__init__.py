@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app import security as sec
 from views.appointments import AppointmentApi, AppointmentView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
+from views.imports import ImportView
 from views.interactions import InteractionApi, InteractionView
 from views.leads import LeadApi, LeadView
 from views.lookup import LookupView
@@ -20,6 +21,8 @@ def register_views(appbuilder):
     appbuilder.add_view(SourceView, sec.MENU_SOURCES, label=_l("Sources"), icon="fa-sign-in-alt")
     appbuilder.add_view(CampaignView, sec.MENU_CAMPAIGNS, label=_l("Campagnes"),
                         icon="fa-bullhorn")
+    appbuilder.add_view(ImportView, sec.MENU_IMPORT, label=_l("Importer des prospects"),
+                        icon="fa-file-import")
     appbuilder.add_view_no_menu(LookupView)
     for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi):
         appbuilder.add_api(api)

@@ -2,6 +2,7 @@
 Screenshots are kept in artifacts/screenshots/."""
 import os
 import shutil
+import tempfile
 import threading
 
 import pytest
@@ -21,7 +22,8 @@ def live_app(database_url):
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI")
         pytest.skip("no Chromium on this machine")
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    app = make_app(database_url, WTF_CSRF_ENABLED=True,
+                   CRM_IMPORT_DIR=os.path.join(tempfile.mkdtemp(), "imports"))
     with app.app_context():
         empty_database()
         accounts = Accounts(app)
@@ -148,3 +150,22 @@ def test_plan_an_appointment_with_lead_search_and_datetime(live_app, page):
     row = page.locator("table tbody tr").first.inner_text()
     assert "30/03/2026 10:00" in row and "Jean Moreau" in row
     shot(page, "11-appointment-list")
+
+
+def test_import_wizard_from_upload_to_result(live_app, page, tmp_path):
+    from tests.integration.test_import import shared
+
+    log_in(page, live_app, "manon")
+    page.goto(live_app + "/imports/")
+    page.set_input_files("#file", shared("leads_excel_fr.csv"))
+    shot(page, "12-import-upload")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url("**/settings")
+    assert page.locator("#preview tbody tr").count() == 9
+    assert page.locator("#preview .crm-verdict-rejected").count() == 3
+    shot(page, "13-import-settings")
+    page.click("#run-import")
+    page.wait_for_url("**/imports/*")
+    page.wait_for_selector("#n-created:has-text('4')")
+    assert page.locator("#n-rejected").inner_text() == "3"
+    shot(page, "14-import-result")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.services.errors import DomainError
 from app.services.importing.mapping import clean_mapping, find_header_row, suggest
 from app.services.importing.reading import iter_rows, sniff
-from models import ImportBatch, POLICIES
+from models import POLICIES, ImportBatch
 
 HEAD_ROWS = 15
 ALLOWED_EXTENSIONS = (".csv", ".txt", ".xlsx")
@@ -48,21 +48,38 @@ def describe(path, encoding="auto", delimiter="auto", header_row=None):
     return settings, header_row, rows, suggest(rows[header_row])
 
 
-def new_batch(session, stored_path, file_name, *, user_id=None, encoding="auto",
-              delimiter="auto", header_row=None, mapping=None, source_id=None,
-              campaign_id=None, owner_id=None, policy="skip"):
+def check_ready(batch):
+    """A batch may run once a column gives the lead's name."""
+    if not {"last_name", "full_name"} & set(batch.mapping.values()):
+        raise DomainError(_("Indiquez quelle colonne contient le nom."))
+
+
+def configure(batch, *, encoding="auto", delimiter="auto", header_row=None, mapping=None,
+              source_id=None, campaign_id=None, owner_id=None, policy="skip"):
+    """Read the file with these settings and record them (and the mapping) on the batch.
+
+    Returns the first rows of the file. Without a mapping, the suggested one is kept."""
     if policy not in POLICIES:
         raise DomainError(_("Politique de doublons inconnue : %(value)s", value=policy))
-    settings, header_row, rows, suggested = describe(stored_path, encoding, delimiter, header_row)
+    settings, header_row, rows, suggested = describe(batch.stored_path, encoding, delimiter,
+                                                     header_row)
     width = max(len(row) for row in rows)
     mapping = clean_mapping(mapping if mapping is not None else suggested, width)
-    if not {"last_name", "full_name"} & set(mapping.values()):
-        raise DomainError(_("Indiquez quelle colonne contient le nom."))
-    batch = ImportBatch(
-        created_by_id=user_id, file_name=file_name[:255], stored_path=stored_path,
-        encoding=settings.encoding, delimiter=settings.delimiter, header_row=header_row,
-        source_id=source_id, campaign_id=campaign_id, owner_id=owner_id, policy=policy)
+    batch.encoding, batch.delimiter, batch.header_row = (settings.encoding, settings.delimiter,
+                                                         header_row)
+    batch.source_id, batch.campaign_id, batch.owner_id, batch.policy = (
+        source_id, campaign_id, owner_id, policy)
     batch.mapping = {str(k): v for k, v in mapping.items()}
+    return rows
+
+
+def new_batch(session, stored_path, file_name, *, user_id=None, ready=True, **settings):
+    """An import batch for a stored file; `ready` also requires the name column to be known."""
+    batch = ImportBatch(created_by_id=user_id, file_name=file_name[:255],
+                        stored_path=stored_path)
+    configure(batch, **settings)
+    if ready:
+        check_ready(batch)
     session.add(batch)
     session.flush()
     return batch

@@ -35,9 +35,6 @@
       refresh();
     });
     $form.on("change", ".row-check", refresh);
-    $("#bulk-delete").on("click", function (event) {
-      if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
-    });
     function toggleReason() {
       $("#bulk-reason").toggle($("#bulk-status").val() === "abandoned");
     }
@@ -59,7 +56,34 @@
   // handlers of FAB's ab.js turn the selects into select2 widgets (which copy the text).
   $("select option[value='__None']").text("—");
 
+  function initImportProgress() {
+    var $box = $("#import-progress");
+    if (!$box.length || ["pending", "running"].indexOf($box.data("status")) < 0) { return; }
+    function poll() {
+      $.getJSON($box.data("url"), function (data) {
+        var percent = data.total ? Math.round(100 * data.processed / data.total) : 0;
+        $("#import-bar").css("width", percent + "%").text(percent + " %");
+        $("#import-processed").text(data.processed);
+        $("#import-total").text(data.total);
+        ["created", "updated", "skipped", "rejected", "blank"].forEach(function (key) {
+          $("#n-" + key).text(data[key]);
+        });
+        if (data.status === "pending" || data.status === "running") {
+          window.setTimeout(poll, 1000);
+        } else {
+          window.location.reload();
+        }
+      });
+    }
+    poll();
+  }
+
+  $(document).on("click", "[data-confirm]", function (event) {
+    if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
+  });
+
   $(function () {
+    initImportProgress();
     initRemoteSelects(document);
     initBulk();
     initAbandonReason();

@@ -1,0 +1,92 @@
+"""The import wizard through the Flask test client: upload, settings, run, result, undo."""
+import io
+
+import pytest
+
+from app.extensions import db
+from models import ImportBatch, Lead
+from tests.integration.test_import import shared
+
+
+@pytest.fixture
+def manager(app, client, accounts, tmp_path):
+    app.config["CRM_IMPORT_DIR"] = str(tmp_path / "imports")
+    accounts.create("manon", "Responsable")
+    accounts.login(client, "manon")
+    return client
+
+
+def upload(client, name, content):
+    return client.post("/imports/", data={"file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data")
+
+
+def test_upload_detects_settings_and_suggests_the_mapping(manager):
+    with open(shared("leads_excel_fr.csv"), "rb") as handle:
+        response = upload(manager, "leads.csv", handle.read())
+    batch = db.session.query(ImportBatch).one()
+    assert response.headers["Location"].endswith(f"/imports/{batch.id}/settings")
+    assert (batch.encoding, batch.delimiter, batch.header_row) == ("cp1252", ";", 0)
+    body = manager.get(f"/imports/{batch.id}/settings").get_data(as_text=True)
+    assert "Céline" in body and "Adresse e-mail invalide : theo.roy@" in body
+    assert 'value="email" selected' in body  # Courriel recognised as the e-mail column
+
+
+def test_run_import_inline_and_see_the_result(manager):
+    with open(shared("salon_lyon_2026.xlsx"), "rb") as handle:
+        upload(manager, "salon.xlsx", handle.read())
+    batch = db.session.query(ImportBatch).one()
+    assert batch.header_row == 2  # the title row above the header was skipped
+    form = {"header_row": "3", "policy": "skip", "action": "run", "col-0": "last_name",
+            "col-1": "first_name", "col-2": "email", "col-3": "phone", "col-4": "company",
+            "col-5": "created_at"}
+    response = manager.post(f"/imports/{batch.id}/settings", data=form)
+    assert response.headers["Location"].endswith(f"/imports/{batch.id}")
+    progress = manager.get(f"/imports/{batch.id}/progress").get_json()
+    assert progress["status"] == "done" and (progress["created"], progress["rejected"]) == (3, 1)
+    assert progress["created"] + progress["rejected"] + progress["blank"] == progress["total"]
+    body = manager.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert "Télécharger les lignes rejetées" in body
+    rejected = manager.get(f"/imports/{batch.id}/rejected.csv")
+    assert rejected.status_code == 200 and "hugo.arnaud@exemple" in rejected.get_data(as_text=True)
+    manager.post(f"/imports/{batch.id}/undo")
+    assert db.session.query(Lead).count() == 0
+    assert db.session.get(ImportBatch, batch.id).status == "undone"
+
+
+def test_running_without_a_name_column_is_refused(manager):
+    upload(manager, "villes.csv", "Ville;Pays\nLyon;France\n".encode())
+    batch = db.session.query(ImportBatch).one()
+    body = manager.post(f"/imports/{batch.id}/settings", data={"action": "run", "col-0": "company"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Indiquez quelle colonne contient le nom" in body
+    assert db.session.get(ImportBatch, batch.id).status == "pending"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("photo.png", b"\x89PNG\r\n", "Type de fichier non pris en charge"),
+    ("vide.csv", b"", "Le fichier est vide"),
+])
+def test_bad_uploads_are_refused(manager, name, content, message):
+    body = upload(manager, name, content)
+    assert body.status_code == 302
+    assert message in manager.get("/imports/").get_data(as_text=True)
+    assert db.session.query(ImportBatch).count() == 0
+
+
+def test_too_large_upload_answers_413(app, manager):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = upload(manager, "gros.csv", b"Nom\n" + b"x\n" * 2000)
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.get_data(as_text=True)
+
+
+def test_a_rep_cannot_import_nor_see_imports(client, accounts, manager):
+    with open(shared("leads_excel_fr.csv"), "rb") as handle:
+        upload(manager, "leads.csv", handle.read())
+    batch = db.session.query(ImportBatch).one()
+    other = client.application.test_client()
+    accounts.create("rep", "Commercial")
+    accounts.login(other, "rep")
+    for url in ("/imports/", f"/imports/{batch.id}", f"/imports/{batch.id}/rejected.csv"):
+        assert other.get(url).status_code == 403
