@@ -67,6 +67,7 @@ def _forget_previous_request():
 
     for name in ("_login_user", "user", "_crm_permissions"):
         g.pop(name, None)
+    db.session.expire_all()  # what other processes (a worker) wrote must be read afresh
 
 
 def empty_database():

@@ -145,3 +145,36 @@ def test_no_mail_when_a_rep_takes_a_lead_for_themselves(client, accounts, smtp, 
     client.post("/leads/add", data={"last_name": "Moi", "status": "new"})
     assert smtp.messages == []
     assert db.session.query(__import__("models").Lead).one().owner.username == "rep"
+
+
+def test_an_import_runs_through_a_real_worker(database_url, redis_url, queue_name, tmp_path):
+    import io
+
+    from models import ImportBatch, Lead
+    from tests.conftest import Accounts
+    from tests.integration.test_import import shared
+
+    app = make_app(database_url, REDIS_URL=redis_url, RQ_QUEUE_NAME=queue_name,
+                   CRM_IMPORT_DIR=str(tmp_path / "imports"))
+    with app.app_context():
+        empty_database()
+        from app.extensions import get_redis
+
+        accounts = Accounts(app)
+        accounts.create("manon", "Responsable")
+        client = app.test_client()
+        accounts.login(client, "manon")
+        with open(shared("leads_excel_fr.csv"), "rb") as handle:
+            client.post("/imports/", data={"file": (io.BytesIO(handle.read()), "leads.csv")},
+                        content_type="multipart/form-data")
+        batch = db.session.query(ImportBatch).one()
+        client.post(f"/imports/{batch.id}/settings", data={
+            "action": "run", "col-0": "last_name", "col-1": "first_name", "col-2": "email",
+            "col-3": "phone", "col-5": "status", "col-7": "created_at"})
+        assert client.get(f"/imports/{batch.id}/progress").get_json()["status"] == "pending"
+        queue = Queue(queue_name, connection=get_redis())
+        assert queue.job_ids == [f"import-{batch.id}"]
+        run_worker(burst=True, with_scheduler=False)
+        progress = client.get(f"/imports/{batch.id}/progress").get_json()
+        assert (progress["status"], progress["created"], progress["rejected"]) == ("done", 4, 3)
+        assert db.session.query(Lead).count() == 4
