@@ -5,6 +5,7 @@ from flask_appbuilder.security.sqla.models import User
 from models.appointment import APPOINTMENT_STATUSES, Appointment
 from models.campaign import PLATFORMS, Campaign
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
+from models.intake import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from models.interaction import DIRECTIONS, KINDS, Interaction
 from models.lead import (
     FIELD_LABELS,
@@ -20,7 +21,8 @@ from models.source import SOURCE_KINDS, Source
 metadata = Model.metadata
 
 __all__ = [
-    "APPOINTMENT_STATUSES", "Appointment", "BATCH_STATUSES", "Campaign", "ImportBatch", "POLICIES", "DIRECTIONS", "FIELD_LABELS", "Interaction", "KINDS",
+    "APPOINTMENT_STATUSES", "Appointment", "BATCH_STATUSES", "Campaign", "ImportBatch", "POLICIES", "CHANNELS", "DELIVERY_STATUSES", "DIRECTIONS", "FIELD_LABELS", "IntakeDelivery",
+    "Interaction", "KINDS",
     "Lead", "PLATFORMS", "SOURCE_KINDS", "STATUSES", "STATUS_ABANDONED", "STATUS_CONVERTED",
     "STATUS_IN_PROGRESS", "STATUS_NEW", "Source", "User", "metadata",
 ]

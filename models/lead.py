@@ -78,6 +78,10 @@ class Lead(TimestampMixin, Model):
     fbclid = Column(String(200))
     external_id = Column(String(100))
     form_id = Column(String(100))
+    # Answers to an ad form's own questions, as JSON {question: answer}.
+    form_answers = Column(Text)
+    # Ad platforms' test leads: accepted, flagged, left out of statistics.
+    is_test = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     # The import that created the lead, and its row in the file: re-running a batch after a
     # crash finds the rows it already wrote (unique together).
     import_batch_id = Column(Integer, ForeignKey("import_batch.id", ondelete="SET NULL",

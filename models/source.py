@@ -3,7 +3,7 @@ import secrets
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, Integer, String
+from sqlalchemy import Boolean, Column, Integer, String, Text
 
 from models.base import TimestampMixin
 
@@ -31,6 +31,9 @@ class Source(TimestampMixin, Model):
     active = Column(Boolean, nullable=False, default=True)
     # Secret that authenticates deliveries from this source (webhooks); hidden from reps.
     intake_token = Column(String(64), unique=True, nullable=False, default=new_intake_token)
+    # Web form: where to send the visitor afterwards, and {form field: lead field} overrides.
+    thank_you_url = Column(String(500))
+    field_mapping = Column(Text)
 
     def kind_label(self):
         return str(SOURCE_KINDS.get(self.kind, self.kind))

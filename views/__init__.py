@@ -4,12 +4,14 @@ from flask_appbuilder.api.manager import OpenApi
 from flask_babel import lazy_gettext as _l
 
 from app import security as sec
+from app.extensions import csrf
 from views.appointments import AppointmentApi, AppointmentView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
 from views.imports import ImportView
 from views.interactions import InteractionApi, InteractionView
 from views.leads import LeadApi, LeadView
 from views.lookup import LookupView
+from views.webhooks import WebhookView
 
 
 def register_views(appbuilder):
@@ -24,6 +26,8 @@ def register_views(appbuilder):
     appbuilder.add_view(ImportView, sec.MENU_IMPORT, label=_l("Importer des prospects"),
                         icon="fa-file-import")
     appbuilder.add_view_no_menu(LookupView)
+    webhooks = appbuilder.add_view_no_menu(WebhookView)
+    csrf.exempt(webhooks.blueprint)
     for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi):
         appbuilder.add_api(api)
     if not current_app.config.get("FAB_API_SWAGGER_UI"):

@@ -1,0 +1,178 @@
+"""Leads arriving one at a time (ad platforms, web forms, the API): one path for all.
+
+A delivery is stored raw first (record_delivery, committed by the caller), then processed
+(process_delivery): parsed by its channel, normalised, matched against existing leads, created
+or attached to the lead it duplicates. Processing can be replayed from the stored body.
+"""
+import json
+import re
+
+from flask_babel import gettext as _
+
+from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
+from app.services.errors import DomainError
+from app.services.importing.checks import split_full_name
+from app.services.importing.mapping import header_key, suggest
+from app.services.leads import find_duplicate
+from models import Campaign, IntakeDelivery, Lead, Source
+from models.base import utcnow
+
+ATTRIBUTION = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid",
+               "fbclid")
+GOOGLE_FIELDS = {"FULL_NAME": "full_name", "FIRST_NAME": "first_name", "LAST_NAME": "last_name",
+                 "EMAIL": "email", "PHONE_NUMBER": "phone", "COMPANY_NAME": "company",
+                 "WORK_EMAIL": "email", "WORK_PHONE": "phone"}
+
+
+class Parsed:
+    """What a channel's payload says about one lead."""
+
+    def __init__(self, fields, external_id=None, attribution=None, answers=None, is_test=False,
+                 campaign_external_id=None, form_id=None):
+        self.fields, self.external_id = fields, external_id
+        self.attribution, self.answers = attribution or {}, answers or {}
+        self.is_test, self.campaign_external_id, self.form_id = (is_test, campaign_external_id,
+                                                                 form_id)
+
+
+def record_delivery(session, channel, source, body, content_type=None, remote_addr=None,
+                    external_id=None):
+    delivery = IntakeDelivery(channel=channel, source_id=source.id if source else None,
+                              body=body, content_type=(content_type or "")[:100],
+                              remote_addr=(remote_addr or "")[:64],
+                              external_id=(external_id or None) and str(external_id)[:100])
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def parse_google_ads(payload):
+    """Google Ads lead form webhook body -> Parsed."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("user_column_data"), list):
+        raise DomainError(_("Corps de requête Google Ads invalide : user_column_data manquant."))
+    fields, answers = {}, {}
+    for column in payload["user_column_data"]:
+        if not isinstance(column, dict):
+            continue
+        value = str(column.get("string_value", "")).strip()
+        field = GOOGLE_FIELDS.get(str(column.get("column_id", "")))
+        if field:
+            fields.setdefault(field, value)
+        elif value:
+            answers[str(column.get("column_name") or column.get("column_id"))[:200]] = value
+    return Parsed(fields, external_id=payload.get("lead_id"),
+                  attribution={"gclid": payload.get("gcl_id")}, answers=answers,
+                  is_test=bool(payload.get("is_test")),
+                  campaign_external_id=payload.get("campaign_id"), form_id=payload.get("form_id"))
+
+
+def field_name(name):
+    """Elementor posts form_fields[email]: the name is the part in brackets."""
+    inner = re.search(r"\[([^\]]+)\]$", name)
+    return inner.group(1) if inner else name
+
+
+def parse_web_form(data, field_mapping=None):
+    """Form fields (any names) -> Parsed, with the source's own mapping first."""
+    mapping = dict(field_mapping or {})
+    fields, answers, attribution = {}, {}, {}
+    for name, value in data.items():
+        value = str(value).strip()
+        if not value:
+            continue
+        if name in ATTRIBUTION:
+            attribution[name] = value[:200]
+            continue
+        field = mapping.get(name) or suggest([header_key(field_name(name))]).get(0)
+        if field and field not in fields:
+            fields[field] = value
+        else:
+            answers[name[:200]] = value[:2000]
+    return Parsed(fields, attribution=attribution, answers=answers)
+
+
+def _lead_from(parsed, source, region):
+    f = parsed.fields
+    first, last = f.get("first_name"), f.get("last_name")
+    if not last and f.get("full_name"):
+        first_from_full, last = split_full_name(f["full_name"])
+        first = first or first_from_full
+    email = normalise_email(f.get("email"))
+    phone = normalise_phone(f.get("phone"), region)
+    if not last and not email and not phone:
+        raise DomainError(_("Ni nom, ni e-mail, ni téléphone : rien à enregistrer."))
+    last = clean_text(last) or (email.split("@")[0] if email else phone)
+    lead = Lead(first_name=clean_text(first), last_name=last[:100], email=email, phone=phone,
+                company=clean_text(f.get("company")), note=clean_text(f.get("note")),
+                status="new", source_id=source.id if source else None,
+                external_id=(str(parsed.external_id)[:100] if parsed.external_id else None),
+                form_id=str(parsed.form_id)[:100] if parsed.form_id else None,
+                is_test=parsed.is_test,
+                form_answers=json.dumps(parsed.answers, ensure_ascii=False) if parsed.answers else None)
+    lead.first_name = lead.first_name and lead.first_name[:100]
+    lead.name_key = search_key(f"{lead.last_name} {lead.first_name or ''}")[:201]
+    for key, value in parsed.attribution.items():
+        if value:
+            setattr(lead, key, str(value)[:200])
+    return lead
+
+
+def _campaign_for(session, source, external_id, platform):
+    if not external_id:
+        return None
+    external_id = str(external_id)[:64]
+    campaign = session.query(Campaign).filter_by(platform=platform, external_id=external_id).first()
+    if campaign is None:
+        campaign = Campaign(name=f"{source.name if source else platform} {external_id}"[:200],
+                            platform=platform, external_id=external_id, source=source)
+        session.add(campaign)
+        session.flush()
+    return campaign
+
+
+def intake(session, parsed, source, platform=None, region="FR"):
+    """Create the lead a delivery describes, or return the live lead it duplicates.
+
+    Returns (lead, created)."""
+    lead = _lead_from(parsed, source, region)
+    campaign = _campaign_for(session, source, parsed.campaign_external_id, platform)
+    lead.campaign_id = campaign.id if campaign else None
+    row = find_duplicate(session, lead.email, lead.phone)
+    if row is not None:
+        return session.get(Lead, row.id), False
+    lead.consent_contact = False
+    session.add(lead)
+    session.flush()
+    return lead, True
+
+
+def already_processed(session, channel, external_id):
+    """The earlier delivery with this platform id that produced a lead (idempotency)."""
+    if not external_id:
+        return None
+    return session.query(IntakeDelivery).filter(
+        IntakeDelivery.channel == channel, IntakeDelivery.external_id == str(external_id),
+        IntakeDelivery.status.in_(("created", "duplicate"))).first()
+
+
+def finish(delivery, status, lead=None, message=None):
+    delivery.status, delivery.message = status, message
+    delivery.lead_id = lead.id if lead is not None else delivery.lead_id
+    delivery.processed_at = utcnow()
+    delivery.attempts += 1
+
+
+def process_delivery(session, delivery, parsed, region="FR"):
+    """Turn a stored delivery into a lead; the delivery records the outcome either way."""
+    source = session.get(Source, delivery.source_id) if delivery.source_id else None
+    earlier = already_processed(session, delivery.channel, parsed.external_id)
+    if earlier is not None and earlier.id != delivery.id:
+        finish(delivery, "ignored", earlier.lead, _("Déjà reçue (livraison n° %(id)s).", id=earlier.id))
+        return earlier.lead, False
+    try:
+        lead, created = intake(session, parsed, source, delivery.channel, region)
+    except DomainError as exc:
+        finish(delivery, "failed", message=exc.message)
+        raise
+    finish(delivery, "created" if created else "duplicate", lead)
+    return lead, created

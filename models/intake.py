@@ -1,0 +1,50 @@
+"""Every delivery from an ad platform or a web form, stored raw before it is processed."""
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from models.base import utcnow
+
+CHANNELS = {
+    "google_ads": _l("Google Ads"),
+    "meta": _l("Meta"),
+    "web_form": _l("Formulaire web"),
+}
+DELIVERY_STATUSES = {
+    "received": _l("Reçue"),
+    "created": _l("Prospect créé"),
+    "duplicate": _l("Doublon d'un prospect existant"),
+    "ignored": _l("Ignorée"),
+    "failed": _l("Échec"),
+}
+
+
+class IntakeDelivery(Model):
+    __tablename__ = "intake_delivery"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    source_id = Column(Integer, ForeignKey("source.id", ondelete="SET NULL"))
+    source = relationship("Source")
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+    remote_addr = Column(String(64))
+    content_type = Column(String(100))
+    body = Column(Text, nullable=False, default="")
+    external_id = Column(String(100))  # Google lead_id, Meta leadgen_id
+    status = Column(String(20), nullable=False, default="received")
+    message = Column(Text)
+    lead_id = Column(Integer, ForeignKey("lead.id", ondelete="SET NULL"))
+    lead = relationship("Lead")
+    processed_at = Column(DateTime)
+    attempts = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        Index("ix_intake_received", "received_at"),
+        Index("ix_intake_external", "channel", "external_id"),
+    )
+
+    def channel_label(self):
+        return str(CHANNELS.get(self.channel, self.channel))
+
+    def status_label(self):
+        return str(DELIVERY_STATUSES.get(self.status, self.status))

@@ -1,0 +1,168 @@
+"""Google Ads and web form webhooks: good, bad-secret, malformed, replayed and test payloads."""
+import copy
+import json
+
+import pytest
+
+from app.extensions import db
+from models import Campaign, IntakeDelivery, Lead, Source
+from tests.integration.test_import import shared
+
+
+@pytest.fixture
+def google_payload():
+    with open(shared("google_ads_lead.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@pytest.fixture
+def google_source(app):
+    source = Source(name="Google Ads", kind="google_ads", intake_token="change-me-google-key")
+    db.session.add(source)
+    db.session.commit()
+    return source
+
+
+def test_google_ads_lead_is_created_with_campaign_answers_and_attribution(client, google_source, google_payload):
+    response = client.post("/webhooks/google-ads", json=google_payload)
+    assert response.status_code == 200, response.get_json()
+    lead = db.session.query(Lead).one()
+    assert (lead.first_name, lead.last_name, lead.email, lead.phone) == (
+        "Camille", "Rousseau", "camille.rousseau@exemple.fr", "+33645127899")
+    assert lead.source_id == google_source.id and lead.external_id == "Cj0KCQjw-sample-lead-0001"
+    assert lead.gclid == "Cj0KCQjw-sample-gclid" and not lead.is_test
+    assert json.loads(lead.form_answers) == {"Quel est votre budget ?": "5 000 - 10 000 €",
+                                             "Postal Code": "69003"}
+    campaign = db.session.query(Campaign).one()
+    assert (campaign.platform, campaign.external_id) == ("google_ads", "281489216452815")
+    assert lead.campaign_id == campaign.id
+    delivery = db.session.query(IntakeDelivery).one()
+    assert (delivery.status, delivery.lead_id) == ("created", lead.id)
+    assert json.loads(delivery.body) == google_payload  # stored raw
+
+
+def test_google_ads_replay_creates_nothing_more(client, google_source, google_payload):
+    client.post("/webhooks/google-ads", json=google_payload)
+    response = client.post("/webhooks/google-ads", json=google_payload)
+    assert response.status_code == 200
+    assert db.session.query(Lead).count() == 1
+    statuses = [d.status for d in db.session.query(IntakeDelivery).order_by(IntakeDelivery.id)]
+    assert statuses == ["created", "ignored"]
+
+
+def test_google_ads_bad_key_stores_no_lead(client, google_source, google_payload):
+    google_payload["google_key"] = "wrong"
+    response = client.post("/webhooks/google-ads", json=google_payload)
+    assert response.status_code == 403 and "Clé Google Ads inconnue" in response.get_json()["message"]
+    assert db.session.query(Lead).count() == 0
+
+
+@pytest.mark.parametrize("body, content_type", [
+    ("not json", "text/plain"), ("{broken", "application/json"), ("[1, 2]", "application/json"),
+])
+def test_google_ads_malformed_bodies(client, google_source, body, content_type):
+    response = client.post("/webhooks/google-ads", data=body, content_type=content_type)
+    assert response.status_code == 400 and response.get_json()["message"]
+    assert db.session.query(Lead).count() == 0
+
+
+def test_google_ads_payload_without_columns_is_kept_as_failed(client, google_source, google_payload):
+    del google_payload["user_column_data"]
+    response = client.post("/webhooks/google-ads", json=google_payload)
+    assert response.status_code == 400
+    delivery = db.session.query(IntakeDelivery).one()
+    assert delivery.status == "failed" and "user_column_data" in delivery.message
+
+
+def test_google_ads_test_lead_is_flagged(client, google_source, google_payload):
+    payload = copy.deepcopy(google_payload)
+    payload.update(is_test=True, lead_id="test-lead-1")
+    client.post("/webhooks/google-ads", json=payload)
+    assert db.session.query(Lead).one().is_test
+
+
+def test_google_ads_duplicate_of_an_existing_lead(client, google_source, google_payload):
+    from tests.factories import make_lead
+
+    existing = make_lead(email="camille.rousseau@exemple.fr")
+    client.post("/webhooks/google-ads", json=google_payload)
+    assert db.session.query(Lead).count() == 1
+    delivery = db.session.query(IntakeDelivery).one()
+    assert (delivery.status, delivery.lead_id) == ("duplicate", existing.id)
+
+
+def test_many_distinct_google_deliveries(client, google_source, google_payload):
+    for n in range(40):
+        payload = copy.deepcopy(google_payload)
+        payload["lead_id"] = f"lead-{n}"
+        payload["user_column_data"][1]["string_value"] = f"c{n}@exemple.fr"
+        payload["user_column_data"][2]["string_value"] = f"+336451{n:05d}"
+        assert client.post("/webhooks/google-ads", json=payload).status_code == 200
+    assert db.session.query(Lead).count() == 40
+
+
+@pytest.fixture
+def form_source(app):
+    source = Source(name="Site web", kind="web_form")
+    db.session.add(source)
+    db.session.commit()
+    return source
+
+
+def test_web_form_with_french_fields_and_utm(client, form_source):
+    response = client.post(f"/webhooks/form/{form_source.intake_token}?utm_source=google&utm_campaign=printemps",
+                           data={"nom": "Durand", "prenom": "Paul", "email": "paul@exemple.fr",
+                                 "telephone": "06 12 34 56 78", "message": "Rappelez-moi",
+                                 "crm_website": ""})
+    assert response.status_code == 200, response.get_json()
+    lead = db.session.query(Lead).one()
+    assert (lead.last_name, lead.first_name, lead.phone, lead.note) == ("Durand", "Paul", "+33612345678", "Rappelez-moi")
+    assert (lead.utm_source, lead.utm_campaign, lead.source_id) == ("google", "printemps", form_source.id)
+
+
+def test_web_form_json_and_thank_you_redirect(client, form_source):
+    form_source.thank_you_url = "https://exemple.fr/merci"
+    db.session.commit()
+    response = client.post(f"/webhooks/form/{form_source.intake_token}",
+                           json={"your-name": "Lucie Martin", "your-email": "lucie@exemple.fr"})
+    assert response.status_code == 303 and response.headers["Location"] == "https://exemple.fr/merci"
+    assert db.session.query(Lead).one().last_name == "Martin"
+
+
+def test_web_form_honeypot_creates_nothing(client, form_source):
+    response = client.post(f"/webhooks/form/{form_source.intake_token}",
+                           data={"nom": "Robot", "email": "bot@spam.example", "crm_website": "http://spam"})
+    assert response.status_code == 200
+    assert db.session.query(Lead).count() == 0
+    assert db.session.query(IntakeDelivery).one().status == "ignored"
+
+
+def test_web_form_bad_token_and_empty_form(client, form_source):
+    assert client.post("/webhooks/form/inconnu", data={"nom": "X"}).status_code == 403
+    response = client.post(f"/webhooks/form/{form_source.intake_token}", data={"ville": "Lyon"})
+    assert response.status_code == 400 and "rien à enregistrer" in response.get_json()["message"]
+    assert db.session.query(Lead).count() == 0
+
+
+def test_web_form_invalid_email_is_refused_with_a_message(client, form_source):
+    response = client.post(f"/webhooks/form/{form_source.intake_token}", data={"nom": "X", "email": "x@"})
+    assert response.status_code == 400 and "Adresse e-mail invalide" in response.get_json()["message"]
+
+
+def test_inactive_source_is_refused(client, form_source):
+    form_source.active = False
+    db.session.commit()
+    assert client.post(f"/webhooks/form/{form_source.intake_token}", data={"nom": "X"}).status_code == 403
+
+
+@pytest.mark.parametrize("data", [
+    {"your-name": "Lucie Martin", "your-email": "lucie@exemple.fr", "your-message": "Bonjour"},  # CF7
+    {"form_fields[name]": "Lucie Martin", "form_fields[email]": "lucie@exemple.fr"},  # Elementor
+    {"wpforms[fields][0]": "Lucie Martin", "wpforms[fields][1]": "lucie@exemple.fr"},  # per-source mapping
+])
+def test_wordpress_form_plugins(client, form_source, data):
+    form_source.field_mapping = json.dumps({"wpforms[fields][0]": "full_name", "wpforms[fields][1]": "email"})
+    db.session.commit()
+    assert client.post(f"/webhooks/form/{form_source.intake_token}", data=data).status_code == 200
+    lead = db.session.query(Lead).one()
+    assert (lead.first_name, lead.last_name, lead.email) == ("Lucie", "Martin", "lucie@exemple.fr")

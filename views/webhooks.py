@@ -1,0 +1,105 @@
+"""Public intake endpoints for ad platforms and web forms.
+
+Deliberately public (no @has_access): each request is authenticated by its source's secret.
+CSRF-exempt (other sites post here), rate limited per address, and every delivery is stored
+raw before it is processed, so nothing is lost when processing fails.
+"""
+import json
+
+from flask import current_app, jsonify, redirect, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.utils.limit import Limit
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+
+from app.extensions import db
+from app.services.errors import DomainError
+from app.services.intake import parse_google_ads, parse_web_form, process_delivery, record_delivery
+from models import Source
+
+HONEYPOT = "crm_website"  # hidden field of our form snippet: people leave it empty, bots do not
+MAX_BODY = 64 * 1024
+
+
+def _webhook_limit():
+    return current_app.config.get("CRM_WEBHOOK_RATE_LIMIT", "120 per minute")
+
+
+def _source_by_token(token, kind=None):
+    if not token or len(token) > 64:
+        return None
+    query = db.session.query(Source).filter(Source.intake_token == token, Source.active.is_(True))
+    if kind:
+        query = query.filter(Source.kind == kind)
+    return query.first()
+
+
+def _error(status, message):
+    return jsonify(message=message), status
+
+
+class WebhookView(BaseView):
+    route_base = "/webhooks"
+    limits = [Limit(limit_value=_webhook_limit, key_func=get_remote_address)]
+
+    @expose("/google-ads", methods=["POST"])
+    def google_ads(self):
+        if request.content_length and request.content_length > MAX_BODY:
+            return _error(413, _("Corps de requête trop volumineux."))
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return _error(400, _("Corps de requête JSON attendu."))
+        source = _source_by_token(str(payload.get("google_key") or ""), kind="google_ads")
+        if source is None:
+            return _error(403, _("Clé Google Ads inconnue."))
+        body = request.get_data(as_text=True)
+        delivery = record_delivery(db.session, "google_ads", source, body, request.content_type,
+                                   request.remote_addr, payload.get("lead_id"))
+        db.session.commit()  # stored before anything can fail
+        return self._process(delivery, lambda: parse_google_ads(payload))
+
+    @expose("/form/<token>", methods=["POST"])
+    def web_form(self, token):
+        source = _source_by_token(token)
+        if source is None:
+            return _error(403, _("Formulaire inconnu."))
+        if request.content_length and request.content_length > MAX_BODY:
+            return _error(413, _("Corps de requête trop volumineux."))
+        if request.is_json:
+            data = request.get_json(silent=True)
+            if not isinstance(data, dict):
+                return _error(400, _("Corps de requête JSON invalide."))
+        else:
+            data = request.form.to_dict()
+        data = {**{k: v for k, v in request.args.items() if k.startswith(("utm_", "gclid", "fbclid"))},
+                **{str(k): v for k, v in data.items() if isinstance(v, (str, int, float))}}
+        delivery = record_delivery(db.session, "web_form", source,
+                                   json.dumps(data, ensure_ascii=False), request.content_type,
+                                   request.remote_addr)
+        if data.pop(HONEYPOT, ""):
+            delivery.status, delivery.message = "ignored", _("Champ piège rempli : robot probable.")
+            db.session.commit()
+            return self._thanks(source)
+        db.session.commit()
+        mapping = json.loads(source.field_mapping) if source.field_mapping else None
+        response = self._process(delivery, lambda: parse_web_form(data, mapping))
+        return self._thanks(source) if response[1] == 200 else response
+
+    @staticmethod
+    def _process(delivery, parse):
+        try:
+            parsed = parse()
+            lead, created = process_delivery(db.session, delivery, parsed,
+                                             current_app.config["CRM_PHONE_REGION"])
+        except DomainError as exc:
+            delivery.status, delivery.message = "failed", exc.message
+            db.session.commit()
+            return _error(400, exc.message)
+        db.session.commit()
+        return jsonify(status=delivery.status, delivery=delivery.id), 200
+
+    @staticmethod
+    def _thanks(source):
+        if source.thank_you_url:
+            return redirect(source.thank_you_url, code=303)
+        return jsonify(message=_("Merci, votre demande a bien été reçue.")), 200
