@@ -34,6 +34,7 @@ INTERACTION = "Interaction"
 HOME = "Home"
 LOOKUP = "Lookup"
 IMPORT = "Import"
+INTAKE_LOG = "IntakeLog"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -48,6 +49,7 @@ MENU_CAMPAIGNS = "Campaigns"
 MENU_APPOINTMENTS = "Appointments"
 MENU_INTERACTIONS = "Interactions"
 MENU_IMPORT = "ImportLeads"
+MENU_INTAKE_LOG = "IntakeLog"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -87,8 +89,9 @@ ROLE_PERMISSIONS = {
     + _pairs(INTERACTION, *READ, *WRITE, "can_delete")
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(IMPORT, "can_import", "can_undo")
+    + _pairs(INTAKE_LOG, *READ, "can_replay")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
-             MENU_IMPORT),
+             MENU_IMPORT, MENU_INTAKE_LOG),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -106,7 +109,8 @@ ROLE_PERMISSIONS = {
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE)
     + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
     + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS),
+    + _pairs(INTAKE_LOG, *READ)
+    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_INTAKE_LOG),
 }
 
 

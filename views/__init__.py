@@ -8,6 +8,7 @@ from app.extensions import csrf
 from views.appointments import AppointmentApi, AppointmentView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
 from views.imports import ImportView
+from views.intake_log import IntakeDeliveryView
 from views.interactions import InteractionApi, InteractionView
 from views.leads import LeadApi, LeadView
 from views.lookup import LookupView
@@ -25,6 +26,8 @@ def register_views(appbuilder):
                         icon="fa-bullhorn")
     appbuilder.add_view(ImportView, sec.MENU_IMPORT, label=_l("Importer des prospects"),
                         icon="fa-file-import")
+    appbuilder.add_view(IntakeDeliveryView, sec.MENU_INTAKE_LOG, label=_l("Journal des entrées"),
+                        icon="fa-inbox")
     appbuilder.add_view_no_menu(LookupView)
     webhooks = appbuilder.add_view_no_menu(WebhookView)
     csrf.exempt(webhooks.blueprint)

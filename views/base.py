@@ -1,6 +1,6 @@
 """Project base classes for generated screens and REST APIs."""
 from flask import abort, flash, redirect, request
-from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -58,6 +58,15 @@ class CRMModelView(ModelView):
         if widgets is None:
             self.datamodel.session.rollback()
         return widgets
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """FAB's detail page, with the item itself in the template context."""
+        item = self.get_scoped_item(pk)
+        widgets = self._show(pk)
+        return self.render_template(self.show_template, pk=pk, item=item, title=self.show_title,
+                                    widgets=widgets, related_views=self._related_views)
 
     def get_scoped_item(self, pk):
         """The item if the base filters (row-level rules) let the user see it, else 404."""

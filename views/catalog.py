@@ -1,15 +1,18 @@
 """Sources and campaigns: the screens and APIs that marketing and managers maintain."""
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import URL, Optional
 
 from app.security import CAMPAIGN, SOURCE
 from models import PLATFORMS, SOURCE_KINDS, Campaign, Source
 from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
-from views.fields import choice_field
+from views.fields import choice_field, json_mapping
 from views.leads import LeadView
 
 SOURCE_LABELS = {
     "name": _l("Nom"),
+    "thank_you_url": _l("Page de remerciement (formulaire web)"),
+    "field_mapping": _l("Correspondance des champs du formulaire (JSON)"),
     "kind": _l("Type"),
     "active": _l("Active"),
     "intake_token": _l("Clé secrète de réception"),
@@ -44,14 +47,16 @@ class SourceView(CRMModelView):
     list_columns = ["name", "kind", "active", "created_at"]
     order_columns = ["name", "kind", "created_at"]
     search_columns = ["name", "kind", "active"]
-    # The intake secret is not a form field: it is generated, and shown to admins only.
-    show_columns = ["name", "kind", "active", "created_at"]
-    add_columns = ["name", "kind", "active"]
+    # The intake secret is not a form field: it is generated, and shown in the integration panel.
+    show_columns = ["name", "kind", "active", "thank_you_url", "created_at"]
+    add_columns = ["name", "kind", "active", "thank_you_url", "field_mapping"]
     edit_columns = add_columns
+    show_template = "sources/show.html"
     formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local}
     add_form_extra_fields = {
         "kind": choice_field(_l("Type"), SOURCE_KINDS, "manual"),
     }
+    validators_columns = {"field_mapping": [json_mapping], "thank_you_url": [Optional(), URL()]}
     edit_form_extra_fields = add_form_extra_fields
     related_views = [LeadView]
 

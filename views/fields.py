@@ -1,5 +1,6 @@
 """Form fields FAB lacks: a real date-and-time input in the CRM's time zone."""
 import datetime as dt
+import json
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -68,3 +69,21 @@ def choice_field(label, choices, default):
     """A required choice among a model's codes, shown with their translated labels."""
     return SelectField(label, choices=list(choices.items()), default=default,
                        validators=[DataRequired()], widget=Select2Widget())
+
+
+def json_mapping(form, field):
+    """{"form field": "lead field"} with lead fields the intake knows."""
+    from app.services.importing.mapping import FIELDS
+
+    text = (field.data or "").strip()
+    if not text:
+        field.data = None
+        return
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        raise StopValidation(_l("JSON invalide."))
+    if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and v in FIELDS for k, v in mapping.items()):
+        raise StopValidation(_l("Attendu : {\"champ du formulaire\": \"champ du prospect\"}, "
+                                "avec les champs %(fields)s.", fields=", ".join(FIELDS)))

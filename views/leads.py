@@ -193,14 +193,6 @@ class LeadView(LeadLifecycle, CRMModelView):
         created = g.pop("crm_created_id", None)
         return redirect(url_for("LeadView.show", pk=created)) if created else super().post_add_redirect()
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        item = self.get_scoped_item(pk)
-        widgets = self._show(pk)
-        return self.render_template(self.show_template, pk=pk, item=item, title=self.show_title,
-                                    widgets=widgets, related_views=self._related_views)
-
     @staticmethod
     def _filter_labels(args):
         """Names of the source, campaign and rep chosen in the filter bar (for the selects)."""

@@ -166,3 +166,47 @@ def test_wordpress_form_plugins(client, form_source, data):
     assert client.post(f"/webhooks/form/{form_source.intake_token}", data=data).status_code == 200
     lead = db.session.query(Lead).one()
     assert (lead.first_name, lead.last_name, lead.email) == ("Lucie", "Martin", "lucie@exemple.fr")
+
+
+def test_journal_lists_deliveries_and_replays_a_failed_one(client, accounts, google_source, google_payload):
+    payload = copy.deepcopy(google_payload)
+    payload["user_column_data"] = [{"column_id": "POSTAL_CODE", "string_value": "69003"}]
+    assert client.post("/webhooks/google-ads", json=payload).status_code == 400
+    delivery = db.session.query(IntakeDelivery).one()
+    accounts.create("manon", "Responsable")
+    accounts.login(client, "manon")
+    listing = client.get("/intake/list/").get_data(as_text=True)
+    assert "Échec" in listing and "rien à enregistrer" in listing
+    # the platform's data was fixed: replaying the stored body now succeeds
+    delivery.body = json.dumps(google_payload)
+    db.session.commit()
+    client.post(f"/intake/replay/{delivery.id}")
+    db.session.expire_all()
+    assert db.session.get(IntakeDelivery, delivery.id).status == "created"
+    assert db.session.query(Lead).count() == 1
+
+
+def test_journal_is_not_for_reps(client, accounts, google_source):
+    accounts.create("rep", "Commercial")
+    accounts.login(client, "rep")
+    assert client.get("/intake/list/").status_code == 403
+
+
+def test_source_sheet_shows_the_integration(client, accounts, form_source, google_source):
+    accounts.create("mia", "Marketing")
+    accounts.login(client, "mia")
+    body = client.get(f"/sources/show/{form_source.id}").get_data(as_text=True)
+    assert f"/webhooks/form/{form_source.intake_token}" in body and "crm_website" in body
+    body = client.get(f"/sources/show/{google_source.id}").get_data(as_text=True)
+    assert "/webhooks/google-ads" in body and "change-me-google-key" in body
+
+
+def test_source_field_mapping_must_be_valid_json(client, accounts, form_source):
+    accounts.create("manon", "Responsable")
+    accounts.login(client, "manon")
+    body = client.post(f"/sources/edit/{form_source.id}", data={
+        "name": "Site web", "kind": "web_form", "active": "y",
+        "field_mapping": '{"input_1": "pointure"}'}).get_data(as_text=True)
+    assert "Attendu" in body
+    db.session.refresh(form_source)
+    assert form_source.field_mapping is None

@@ -1,0 +1,65 @@
+"""Journal des entrées: every webhook delivery, its outcome, and replay of failed ones."""
+import json
+
+from flask import current_app, flash, redirect, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.security import INTAKE_LOG
+from app.services.errors import DomainError
+from app.services.intake import parse_google_ads, parse_web_form, process_delivery
+from models import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
+from views import formatters as fmt
+from views.base import CRMModelView, crm_datamodel
+
+PARSERS = {
+    "google_ads": lambda delivery: parse_google_ads(json.loads(delivery.body)),
+    "web_form": lambda delivery: parse_web_form(
+        json.loads(delivery.body),
+        json.loads(delivery.source.field_mapping) if delivery.source and delivery.source.field_mapping else None),
+}
+
+
+class IntakeDeliveryView(CRMModelView):
+    route_base = "/intake"
+    class_permission_name = INTAKE_LOG
+    datamodel = crm_datamodel(IntakeDelivery)
+    base_permissions = ["can_list", "can_show", "can_replay"]
+    base_order = ("received_at", "desc")
+    list_title = show_title = _l("Journal des entrées")
+    show_template = "intake/show.html"
+    label_columns = {"received_at": _l("Reçue le"), "channel": _l("Canal"), "source": _l("Source"),
+                     "status": _l("Résultat"), "message": _l("Détail"), "lead": _l("Prospect"),
+                     "body": _l("Contenu reçu"), "remote_addr": _l("Adresse IP"),
+                     "external_id": _l("Identifiant sur la plateforme"),
+                     "attempts": _l("Traitements"), "processed_at": _l("Traitée le")}
+    list_columns = ["received_at", "channel", "source", "status", "message", "lead"]
+    show_columns = ["received_at", "channel", "source", "external_id", "status", "message", "lead",
+                    "attempts", "processed_at", "remote_addr", "body"]
+    search_columns = ["channel", "status", "source", "received_at"]
+    order_columns = ["received_at"]
+    formatters_columns = {"received_at": fmt.datetime_local, "processed_at": fmt.datetime_local,
+                          "channel": fmt.label_from(CHANNELS), "status": fmt.label_from(DELIVERY_STATUSES),
+                          "lead": fmt.lead_link}
+
+    @expose("/replay/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("replay")
+    def replay(self, pk):
+        delivery = self.get_scoped_item(pk)
+        if delivery.status not in ("failed", "received") or delivery.channel not in PARSERS:
+            flash(_("Seule une entrée en échec peut être rejouée."), "warning")
+        else:
+            try:
+                process_delivery(db.session, delivery, PARSERS[delivery.channel](delivery),
+                                 current_app.config["CRM_PHONE_REGION"])
+                flash(_("Entrée rejouée : %(status)s", status=delivery.status_label()), "success")
+            except (DomainError, ValueError) as exc:
+                delivery.status = "failed"
+                delivery.message = getattr(exc, "message", str(exc))
+                flash(_("Échec à nouveau : %(error)s", error=delivery.message), "danger")
+            db.session.commit()
+        return redirect(url_for("IntakeDeliveryView.show", pk=pk))
