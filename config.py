@@ -63,6 +63,11 @@ class Config:
     CRM_MAX_PAGE_SIZE = 100
     CRM_IMPORT_DIR = os.environ.get("CRM_IMPORT_DIR", os.path.join(BASE_DIR, "instance", "imports"))
     CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+    META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v21.0")
+    META_GRAPH_TIMEOUT = 10
+    # Seconds between attempts to fetch a Meta lead (rq Retry); the last one gives up.
+    META_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
+    CRM_WEBHOOK_RATE_LIMIT = os.environ.get("CRM_WEBHOOK_RATE_LIMIT", "120 per minute")
     # A list counts its rows only as far as its pager needs to look ahead.
     CRM_COUNT_LOOKAHEAD = 10_000
 

@@ -34,6 +34,9 @@ class Source(TimestampMixin, Model):
     # Web form: where to send the visitor afterwards, and {form field: lead field} overrides.
     thank_you_url = Column(String(500))
     field_mapping = Column(Text)
+    # Meta lead ads: the app secret signs notifications, the page token reads the leads.
+    meta_app_secret = Column(String(200))
+    meta_page_token = Column(Text)
 
     def kind_label(self):
         return str(SOURCE_KINDS.get(self.kind, self.kind))

@@ -13,6 +13,8 @@ SOURCE_LABELS = {
     "name": _l("Nom"),
     "thank_you_url": _l("Page de remerciement (formulaire web)"),
     "field_mapping": _l("Correspondance des champs du formulaire (JSON)"),
+    "meta_app_secret": _l("Meta : clé secrète de l'application"),
+    "meta_page_token": _l("Meta : jeton d'accès de la page"),
     "kind": _l("Type"),
     "active": _l("Active"),
     "intake_token": _l("Clé secrète de réception"),
@@ -49,7 +51,8 @@ class SourceView(CRMModelView):
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
     show_columns = ["name", "kind", "active", "thank_you_url", "created_at"]
-    add_columns = ["name", "kind", "active", "thank_you_url", "field_mapping"]
+    add_columns = ["name", "kind", "active", "thank_you_url", "field_mapping", "meta_app_secret",
+                   "meta_page_token"]
     edit_columns = add_columns
     show_template = "sources/show.html"
     formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local}

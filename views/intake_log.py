@@ -11,11 +11,21 @@ from app.extensions import db
 from app.security import INTAKE_LOG
 from app.services.errors import DomainError
 from app.services.intake import parse_google_ads, parse_web_form, process_delivery
+from app.services.meta import GraphError, fetch_lead, parse_graph_lead
 from models import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from views import formatters as fmt
 from views.base import CRMModelView, crm_datamodel
 
+def _meta(delivery):
+    config = current_app.config
+    lead = fetch_lead(config["META_GRAPH_URL"], delivery.external_id,
+                      delivery.source.meta_page_token if delivery.source else None,
+                      config["META_GRAPH_TIMEOUT"])
+    return parse_graph_lead(lead)
+
+
 PARSERS = {
+    "meta": _meta,
     "google_ads": lambda delivery: parse_google_ads(json.loads(delivery.body)),
     "web_form": lambda delivery: parse_web_form(
         json.loads(delivery.body),
@@ -57,7 +67,7 @@ class IntakeDeliveryView(CRMModelView):
                 process_delivery(db.session, delivery, PARSERS[delivery.channel](delivery),
                                  current_app.config["CRM_PHONE_REGION"])
                 flash(_("Entrée rejouée : %(status)s", status=delivery.status_label()), "success")
-            except (DomainError, ValueError) as exc:
+            except (DomainError, GraphError, ValueError) as exc:
                 delivery.status = "failed"
                 delivery.message = getattr(exc, "message", str(exc))
                 flash(_("Échec à nouveau : %(error)s", error=delivery.message), "danger")

@@ -11,10 +11,14 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from rq import Retry
 
 from app.extensions import db
 from app.services.errors import DomainError
 from app.services.intake import parse_google_ads, parse_web_form, process_delivery, record_delivery
+from app.services.meta import leadgen_changes, signing_source
+from jobs.meta import fetch_meta_lead, notification_body
+from jobs.queue import enqueue
 from models import Source
 
 HONEYPOT = "crm_website"  # hidden field of our form snippet: people leave it empty, bots do not
@@ -84,6 +88,41 @@ class WebhookView(BaseView):
         mapping = json.loads(source.field_mapping) if source.field_mapping else None
         response = self._process(delivery, lambda: parse_web_form(data, mapping))
         return self._thanks(source) if response[1] == 200 else response
+
+    @expose("/meta", methods=["GET"])
+    def meta_verify(self):
+        """Meta's subscription check: echo hub.challenge if the verify token is a source's."""
+        if request.args.get("hub.mode") != "subscribe":
+            return _error(400, _("Requête de vérification Meta invalide."))
+        if _source_by_token(request.args.get("hub.verify_token", ""), kind="meta") is None:
+            return _error(403, _("Jeton de vérification inconnu."))
+        return request.args.get("hub.challenge", ""), 200, {"Content-Type": "text/plain"}
+
+    @expose("/meta", methods=["POST"])
+    def meta(self):
+        if request.content_length and request.content_length > MAX_BODY:
+            return _error(413, _("Corps de requête trop volumineux."))
+        body = request.get_data()
+        source = signing_source(db.session, body, request.headers.get("X-Hub-Signature-256"))
+        if source is None:
+            return _error(403, _("Signature Meta invalide."))
+        try:
+            changes = leadgen_changes(json.loads(body))
+        except (ValueError, DomainError) as exc:
+            return _error(400, getattr(exc, "message", _("Corps de requête JSON invalide.")))
+        deliveries = [record_delivery(db.session, "meta", source, notification_body(change),
+                                      request.content_type, request.remote_addr,
+                                      change["leadgen_id"]) for change in changes]
+        db.session.commit()
+        retry = Retry(max=len(current_app.config["META_RETRY_INTERVALS"]),
+                      interval=current_app.config["META_RETRY_INTERVALS"])
+        for delivery in deliveries:
+            try:
+                enqueue(fetch_meta_lead, delivery.id, job_id=f"meta-{delivery.external_id}",
+                        retry=retry)
+            except Exception:  # noqa: BLE001 - inline run failed: stored, shown, replayable
+                current_app.logger.warning("Meta lead %s not fetched yet", delivery.external_id)
+        return jsonify(received=len(deliveries)), 200
 
     @staticmethod
     def _process(delivery, parse):

@@ -1,0 +1,80 @@
+"""Meta (Facebook / Instagram) lead ads: signed notifications, leads read from the Graph API."""
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from flask_babel import gettext as _
+
+from app.services.errors import DomainError
+from app.services.intake import Parsed
+from models import Source
+
+META_FIELDS = {"full_name": "full_name", "first_name": "first_name", "last_name": "last_name",
+               "email": "email", "phone_number": "phone", "company_name": "company"}
+
+
+class GraphError(Exception):
+    """The Graph API did not give the lead (network, 5xx, bad token): worth retrying."""
+
+
+def signing_source(session, body, signature):
+    """The active Meta source whose app secret produced X-Hub-Signature-256, or None."""
+    if not signature or not signature.startswith("sha256="):
+        return None
+    sources = session.query(Source).filter(Source.kind == "meta", Source.active.is_(True),
+                                           Source.meta_app_secret.isnot(None)).all()
+    for source in sources:
+        expected = "sha256=" + hmac.new(source.meta_app_secret.encode(), body,
+                                        hashlib.sha256).hexdigest()
+        if hmac.compare_digest(expected, signature):
+            return source
+    return None
+
+
+def leadgen_changes(payload):
+    """The leadgen notifications of a webhook body: [{"leadgen_id": ..., "form_id": ...}]."""
+    if not isinstance(payload, dict) or payload.get("object") != "page" or not isinstance(
+            payload.get("entry"), list):
+        raise DomainError(_("Notification Meta invalide."))
+    changes = []
+    for entry in payload["entry"]:
+        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if change.get("field") == "leadgen" and isinstance(value, dict) and value.get("leadgen_id"):
+                changes.append(value)
+    return changes
+
+
+def fetch_lead(graph_url, leadgen_id, page_token, timeout=10):
+    """GET /{leadgen_id} from the Graph API."""
+    query = urllib.parse.urlencode({"access_token": page_token or "",
+                                    "fields": "id,created_time,ad_id,form_id,campaign_id,field_data"})
+    url = f"{graph_url.rstrip('/')}/{urllib.parse.quote(str(leadgen_id))}?{query}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured URL)
+            return json.loads(response.read().decode("utf-8"))
+    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        raise GraphError(str(exc)) from exc
+
+
+def parse_graph_lead(lead):
+    """A Graph API lead -> Parsed."""
+    if not isinstance(lead, dict) or not isinstance(lead.get("field_data"), list):
+        raise DomainError(_("Réponse de l'API Meta invalide : field_data manquant."))
+    fields, answers = {}, {}
+    for item in lead["field_data"]:
+        if not isinstance(item, dict):
+            continue
+        values = item.get("values") or []
+        value = ", ".join(str(v) for v in values).strip()
+        field = META_FIELDS.get(str(item.get("name", "")))
+        if field:
+            fields.setdefault(field, value)
+        elif value:
+            answers[str(item.get("name"))[:200]] = value
+    return Parsed(fields, external_id=lead.get("id"), answers=answers,
+                  campaign_external_id=lead.get("campaign_id"), form_id=lead.get("form_id"),
+                  is_test=str(lead.get("is_organic", "")).lower() == "test")
