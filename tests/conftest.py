@@ -128,3 +128,20 @@ class Accounts:
 @pytest.fixture
 def accounts(app):
     return Accounts(app)
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis: required in CI, skipped on a machine without one."""
+    from redis import Redis
+
+    try:
+        Redis.from_url(REDIS_URL).ping()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no Redis here"
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip("no Redis on this machine")
+    return REDIS_URL

@@ -46,20 +46,28 @@ def record_delivery(session, channel, source, body, content_type=None, remote_ad
     return delivery
 
 
+def split_answers(items, known):
+    """(key, question, value) triples -> ({lead field: value}, {question: answer}).
+
+    Keys in `known` fill lead fields; the form's own questions are kept as answers."""
+    fields, answers = {}, {}
+    for key, question, value in items:
+        value = str(value).strip()
+        field = known.get(str(key))
+        if field:
+            fields.setdefault(field, value)
+        elif value:
+            answers[str(question or key)[:200]] = value[:2000]
+    return fields, answers
+
+
 def parse_google_ads(payload):
     """Google Ads lead form webhook body -> Parsed."""
     if not isinstance(payload, dict) or not isinstance(payload.get("user_column_data"), list):
         raise DomainError(_("Corps de requête Google Ads invalide : user_column_data manquant."))
-    fields, answers = {}, {}
-    for column in payload["user_column_data"]:
-        if not isinstance(column, dict):
-            continue
-        value = str(column.get("string_value", "")).strip()
-        field = GOOGLE_FIELDS.get(str(column.get("column_id", "")))
-        if field:
-            fields.setdefault(field, value)
-        elif value:
-            answers[str(column.get("column_name") or column.get("column_id"))[:200]] = value
+    fields, answers = split_answers(
+        ((c.get("column_id", ""), c.get("column_name"), c.get("string_value", ""))
+         for c in payload["user_column_data"] if isinstance(c, dict)), GOOGLE_FIELDS)
     return Parsed(fields, external_id=payload.get("lead_id"),
                   attribution={"gclid": payload.get("gcl_id")}, answers=answers,
                   is_test=bool(payload.get("is_test")),

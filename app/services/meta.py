@@ -9,7 +9,7 @@ import urllib.request
 from flask_babel import gettext as _
 
 from app.services.errors import DomainError
-from app.services.intake import Parsed
+from app.services.intake import Parsed, split_answers
 from models import Source
 
 META_FIELDS = {"full_name": "full_name", "first_name": "first_name", "last_name": "last_name",
@@ -64,17 +64,9 @@ def parse_graph_lead(lead):
     """A Graph API lead -> Parsed."""
     if not isinstance(lead, dict) or not isinstance(lead.get("field_data"), list):
         raise DomainError(_("Réponse de l'API Meta invalide : field_data manquant."))
-    fields, answers = {}, {}
-    for item in lead["field_data"]:
-        if not isinstance(item, dict):
-            continue
-        values = item.get("values") or []
-        value = ", ".join(str(v) for v in values).strip()
-        field = META_FIELDS.get(str(item.get("name", "")))
-        if field:
-            fields.setdefault(field, value)
-        elif value:
-            answers[str(item.get("name"))[:200]] = value
+    fields, answers = split_answers(
+        ((item.get("name", ""), None, ", ".join(str(v) for v in item.get("values") or []))
+         for item in lead["field_data"] if isinstance(item, dict)), META_FIELDS)
     return Parsed(fields, external_id=lead.get("id"), answers=answers,
                   campaign_external_id=lead.get("campaign_id"), form_id=lead.get("form_id"),
                   is_test=str(lead.get("is_organic", "")).lower() == "test")

@@ -2,7 +2,6 @@
 received by a real SMTP listener."""
 import email
 import email.policy
-import os
 import socket
 import uuid
 
@@ -16,7 +15,6 @@ from jobs.worker import run_worker
 from tests.conftest import empty_database, make_app
 from tests.factories import make_lead
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 class Inbox:
@@ -42,19 +40,6 @@ def smtp():
     inbox.port = controller.port
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def redis_url():
-    from redis import Redis
-
-    try:
-        Redis.from_url(REDIS_URL).ping()
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no Redis here"
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI: {exc}")
-        pytest.skip("no Redis on this machine")
-    return REDIS_URL
 
 
 @pytest.fixture
