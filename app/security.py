@@ -35,6 +35,7 @@ HOME = "Home"
 LOOKUP = "Lookup"
 IMPORT = "Import"
 INTAKE_LOG = "IntakeLog"
+DUPLICATES = "Duplicates"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -50,6 +51,9 @@ MENU_APPOINTMENTS = "Appointments"
 MENU_INTERACTIONS = "Interactions"
 MENU_IMPORT = "ImportLeads"
 MENU_INTAKE_LOG = "IntakeLog"
+MENU_DUPLICATES = "Duplicates"
+MENU_TOOLS = "Tools"
+DUPLICATES = "Duplicates"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -90,8 +94,9 @@ ROLE_PERMISSIONS = {
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(IMPORT, "can_import", "can_undo")
     + _pairs(INTAKE_LOG, *READ, "can_replay")
+    + _pairs(DUPLICATES, "can_list", "can_merge")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
-             MENU_IMPORT, MENU_INTAKE_LOG),
+             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -110,7 +115,7 @@ ROLE_PERMISSIONS = {
     + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
     + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTAKE_LOG, *READ)
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_INTAKE_LOG),
+    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG),
 }
 
 

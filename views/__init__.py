@@ -7,6 +7,7 @@ from app import security as sec
 from app.extensions import csrf
 from views.appointments import AppointmentApi, AppointmentView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
+from views.duplicates import DuplicatesView
 from views.imports import ImportView
 from views.intake_log import IntakeDeliveryView
 from views.interactions import InteractionApi, InteractionView
@@ -24,10 +25,14 @@ def register_views(appbuilder):
     appbuilder.add_view(SourceView, sec.MENU_SOURCES, label=_l("Sources"), icon="fa-sign-in-alt")
     appbuilder.add_view(CampaignView, sec.MENU_CAMPAIGNS, label=_l("Campagnes"),
                         icon="fa-bullhorn")
+    tools = {"category": sec.MENU_TOOLS, "category_label": _l("Outils"),
+             "category_icon": "fa-toolbox"}
     appbuilder.add_view(ImportView, sec.MENU_IMPORT, label=_l("Importer des prospects"),
-                        icon="fa-file-import")
+                        icon="fa-file-import", **tools)
     appbuilder.add_view(IntakeDeliveryView, sec.MENU_INTAKE_LOG, label=_l("Journal des entrées"),
-                        icon="fa-inbox")
+                        icon="fa-inbox", **tools)
+    appbuilder.add_view(DuplicatesView, sec.MENU_DUPLICATES, label=_l("Doublons possibles"),
+                        icon="fa-clone", **tools)
     appbuilder.add_view_no_menu(LookupView)
     webhooks = appbuilder.add_view_no_menu(WebhookView)
     csrf.exempt(webhooks.blueprint)

@@ -55,7 +55,8 @@ class SourceView(CRMModelView):
                    "meta_page_token"]
     edit_columns = add_columns
     show_template = "sources/show.html"
-    formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local}
+    formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local,
+                          "active": fmt.yes_no}
     add_form_extra_fields = {
         "kind": choice_field(_l("Type"), SOURCE_KINDS, "manual"),
     }

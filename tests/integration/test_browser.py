@@ -169,3 +169,16 @@ def test_import_wizard_from_upload_to_result(live_app, page, tmp_path):
     page.wait_for_selector("#n-created:has-text('4')")
     assert page.locator("#n-rejected").inner_text() == "3"
     shot(page, "14-import-result")
+
+
+def test_manager_tools_look_right(live_app, page):
+    log_in(page, live_app, "manon")
+    page.goto(live_app + "/sources/list/")
+    page.click("a[href*='/sources/show/']")
+    page.wait_for_selector("#integration")
+    shot(page, "15-source-integration")
+    page.goto(live_app + "/intake/list/")
+    shot(page, "16-intake-log")
+    page.goto(live_app + "/duplicates/")
+    assert page.locator("text=Aucun doublon possible").count() == 1
+    shot(page, "17-duplicates")

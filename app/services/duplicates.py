@@ -1,0 +1,62 @@
+"""Likely duplicate leads, and merging two of them into one."""
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from app.services.errors import DomainError
+from models import Appointment, Interaction, Lead
+from models.base import utcnow
+
+CRITERIA = {
+    "email": (Lead.email,),
+    "phone": (Lead.phone,),
+    "name_company": (Lead.name_key, func.lower(Lead.company)),
+}
+MERGED_FIELDS = ("first_name", "email", "phone", "company", "source_id", "campaign_id",
+                 "owner_id", "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid")
+
+
+def likely_duplicates(session, limit=50):
+    """[(criterion, [lead, ...])]: groups of leads sharing an e-mail, a phone, or a name and a
+    company. One GROUP BY per criterion, on indexed columns for the first two."""
+    groups = []
+    for criterion, columns in CRITERIA.items():
+        query = session.query(func.min(Lead.id), func.max(Lead.id)).filter(
+            *[c.isnot(None) for c in columns]).group_by(*columns).having(func.count() > 1)
+        for first, last in query.limit(limit).all():
+            groups.append((criterion, first, last))
+    ids = {i for _, first, last in groups for i in (first, last)}
+    leads = {lead.id: lead for lead in session.query(Lead).filter(Lead.id.in_(ids))} if ids else {}
+    seen, result = set(), []
+    for criterion, first, last in groups:
+        if (first, last) not in seen:
+            seen.add((first, last))
+            result.append((criterion, [leads[first], leads[last]]))
+    return result
+
+
+def merge(session, keep, other, user=None):
+    """Move everything of `other` onto `keep`, fill keep's empty fields, delete `other`, and
+    record the merge on `keep` as an internal note. Returns the note."""
+    if keep.id == other.id:
+        raise DomainError(_("Choisissez deux prospects différents."))
+    session.query(Interaction).filter(Interaction.lead_id == other.id).update(
+        {Interaction.lead_id: keep.id}, synchronize_session=False)
+    session.query(Appointment).filter(Appointment.lead_id == other.id).update(
+        {Appointment.lead_id: keep.id}, synchronize_session=False)
+    taken = {field: getattr(other, field) for field in MERGED_FIELDS
+             if getattr(keep, field) in (None, "") and getattr(other, field) not in (None, "")}
+    notes = [n for n in (keep.note, other.note) if n]
+    summary = _("Fusion avec le prospect n° %(id)s (%(name)s, %(email)s) : interactions, rendez-vous "
+                "et notes repris.", id=other.id, name=other.full_name, email=other.email or "—")
+    session.delete(other)
+    session.flush()  # the other's e-mail and phone are free before keep takes them
+    for field, value in taken.items():
+        setattr(keep, field, value)
+    keep.note = "\n\n".join(notes) or None
+    keep.possible_duplicate = False
+    keep.updated_at = utcnow()
+    session.add(Interaction(lead_id=keep.id, kind="note", direction="internal",
+                            occurred_at=utcnow(), user_id=user.id if user else None,
+                            subject=_("Fusion de doublons"), summary=summary))
+    session.flush()
+    return summary
