@@ -7,6 +7,8 @@ from app.extensions import db
 from app.services.errors import DomainError
 from app.services.intake import process_delivery
 from app.services.meta import GraphError, fetch_lead, parse_graph_lead
+from jobs.notifications import notify_assignment
+from jobs.queue import enqueue
 from models import IntakeDelivery
 
 
@@ -16,10 +18,11 @@ def fetch_meta_lead(delivery_id):
         return None  # delivered twice: already done
     config = current_app.config
     try:
-        lead = fetch_lead(config["META_GRAPH_URL"], delivery.external_id,
-                          delivery.source.meta_page_token if delivery.source else None,
-                          config["META_GRAPH_TIMEOUT"])
-        process_delivery(db.session, delivery, parse_graph_lead(lead), config["CRM_PHONE_REGION"])
+        graph_lead = fetch_lead(config["META_GRAPH_URL"], delivery.external_id,
+                                delivery.source.meta_page_token if delivery.source else None,
+                                config["META_GRAPH_TIMEOUT"])
+        lead, created = process_delivery(db.session, delivery, parse_graph_lead(graph_lead),
+                                         config["CRM_PHONE_REGION"])
     except (GraphError, DomainError) as exc:
         delivery.status = "failed"
         delivery.message = getattr(exc, "message", None) or str(exc)[:2000]
@@ -27,6 +30,8 @@ def fetch_meta_lead(delivery_id):
         db.session.commit()
         raise  # rq retries GraphError per META_RETRY_INTERVALS; the journal shows the last error
     db.session.commit()
+    if created and lead.owner_id:
+        enqueue(notify_assignment, lead.id, lead.owner_id)
     return delivery.lead_id
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 
 from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
+from app.services.assignment import auto_assign, record
 from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
@@ -49,45 +50,61 @@ LIST_FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from"
 
 
 def _apply_owner_rule(lead, is_new):
-    """A user who may not assign keeps leads on themselves; returns the new owner id to notify."""
+    """A user who may not assign keeps leads on themselves.
+
+    Returns (previous owner id, new owner id) when the owner changes, else None."""
     user = current_user()
+    history = inspect(lead).attrs.owner.history
+    previous = history.deleted[0] if history.deleted else None
     if not can_assign():
         if is_new:
             lead.owner_id, lead.owner = user.id, user
-        else:
-            history = inspect(lead).attrs.owner.history
-            if history.has_changes():
-                lead.owner = history.deleted[0] if history.deleted else None
+            return None, user.id
+        if history.has_changes():
+            lead.owner = previous
         return None
-    history = inspect(lead).attrs.owner.history
-    if lead.owner is not None and (is_new or history.has_changes()) and lead.owner.id != user.id:
-        return lead.owner.id
+    if is_new and lead.owner is not None:
+        return None, lead.owner.id
+    if not is_new and history.has_changes():
+        return (previous.id if previous else None), (lead.owner.id if lead.owner else None)
     return None
 
 
 class LeadLifecycle:
-    """Hooks shared by the screen and the API: the owner rule, the services, the e-mail job."""
+    """Hooks shared by the screen and the API: the owner rule, the services, assignment
+    (automatic when nobody is chosen), its record on the lead, and the e-mail job."""
 
     def pre_add(self, item):
-        g.crm_notify_owner = _apply_owner_rule(item, is_new=True)
+        g.crm_owner_change = _apply_owner_rule(item, is_new=True)
         normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
 
     def pre_update(self, item):
-        g.crm_notify_owner = _apply_owner_rule(item, is_new=False)
+        g.crm_owner_change = _apply_owner_rule(item, is_new=False)
         normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
 
     def post_add(self, item):
         g.crm_created_id = item.id
-        self._notify(item)
+        if item.owner_id is None:
+            owner = auto_assign(db.session, item)
+            db.session.commit()
+            if owner is not None:
+                enqueue(notify_assignment, item.id, owner.id)
+            return
+        self._record_and_notify(item)
 
     def post_update(self, item):
-        self._notify(item)
+        self._record_and_notify(item)
 
     @staticmethod
-    def _notify(item):
-        owner_id = g.pop("crm_notify_owner", None)
-        if owner_id:
-            enqueue(notify_assignment, item.id, owner_id)
+    def _record_and_notify(item):
+        change = g.pop("crm_owner_change", None)
+        if not change or change[1] is None:
+            return
+        user = current_user()
+        record(db.session, item, change[1], previous_id=change[0], by_user_id=user.id)
+        db.session.commit()
+        if change[1] != user.id:
+            enqueue(notify_assignment, item.id, change[1])
 
 
 class LeadView(LeadLifecycle, CRMModelView):
@@ -246,7 +263,7 @@ class LeadView(LeadLifecycle, CRMModelView):
             owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
             if owner is None or not owner.active:
                 raise DomainError(_("Choisissez un commercial actif."))
-            changed = assign(leads, owner)
+            changed = assign(db.session, leads, owner, current_user().id)
             message = _("%(count)d prospect(s) attribué(s) à %(name)s.", count=len(changed),
                         name=owner.get_full_name())
             current = current_user()

@@ -9,6 +9,7 @@ import re
 
 from flask_babel import gettext as _
 
+from app.services.assignment import auto_assign
 from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
 from app.services.errors import DomainError
 from app.services.importing.checks import split_full_name
@@ -151,6 +152,7 @@ def intake(session, parsed, source, platform=None, region="FR"):
     lead.consent_contact = False
     session.add(lead)
     session.flush()
+    auto_assign(session, lead)
     return lead, True
 
 

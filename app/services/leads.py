@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import or_
 
+from app.services.assignment import record
 from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
 from app.services.errors import DomainError
 from models import STATUS_ABANDONED, STATUS_CONVERTED, STATUSES, Lead
@@ -93,11 +94,12 @@ def set_status(session, leads, status, abandon_reason=None, region="FR"):
     return len(leads)
 
 
-def assign(leads, owner):
-    """Give leads to a rep; return the ids whose owner actually changed (to notify)."""
+def assign(session, leads, owner, by_user_id=None):
+    """Give leads to a rep, recording each change; return the ids that changed (to notify)."""
     changed = []
     for lead in leads:
         if lead.owner_id != owner.id:
+            record(session, lead, owner.id, previous_id=lead.owner_id, by_user_id=by_user_id)
             lead.owner = owner
             lead.owner_id = owner.id
             changed.append(lead.id)

@@ -58,10 +58,15 @@ def test_the_database_refuses_two_live_leads_with_one_email(app):
     db.session.rollback()
 
 
-def test_assign_reports_only_real_changes(app, accounts):
+def test_assign_reports_only_real_changes_and_records_them(app, accounts):
+    from models import LeadAssignment
+
     rep = accounts.create("rep", "Commercial")
     mine, other = make_lead(owner=rep), make_lead()
-    assert assign([mine, other], rep) == [other.id]
+    assert assign(db.session, [mine, other], rep) == [other.id]
+    db.session.commit()
+    history = db.session.query(LeadAssignment).one()
+    assert (history.lead_id, history.user_id, history.previous_user_id) == (other.id, rep.id, None)
 
 
 def test_consent_is_dated_when_given_and_cleared_when_withdrawn(app):
