@@ -36,6 +36,8 @@ LOOKUP = "Lookup"
 IMPORT = "Import"
 INTAKE_LOG = "IntakeLog"
 DUPLICATES = "Duplicates"
+ASSIGNMENT_RULE = "AssignmentRule"
+LEAD_ASSIGNMENT = "LeadAssignment"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -52,8 +54,13 @@ MENU_INTERACTIONS = "Interactions"
 MENU_IMPORT = "ImportLeads"
 MENU_INTAKE_LOG = "IntakeLog"
 MENU_DUPLICATES = "Duplicates"
+ASSIGNMENT_RULE = "AssignmentRule"
+LEAD_ASSIGNMENT = "LeadAssignment"
 MENU_TOOLS = "Tools"
+MENU_ASSIGNMENT = "AssignmentRules"
 DUPLICATES = "Duplicates"
+ASSIGNMENT_RULE = "AssignmentRule"
+LEAD_ASSIGNMENT = "LeadAssignment"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -95,8 +102,10 @@ ROLE_PERMISSIONS = {
     + _pairs(IMPORT, "can_import", "can_undo")
     + _pairs(INTAKE_LOG, *READ, "can_replay")
     + _pairs(DUPLICATES, "can_list", "can_merge")
+    + _pairs(ASSIGNMENT_RULE, *READ, *WRITE, "can_delete")
+    + _pairs(LEAD_ASSIGNMENT, "can_list")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
-             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES),
+             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -105,6 +114,7 @@ ROLE_PERMISSIONS = {
     + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTERACTION, *READ, *WRITE)
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE)
+    + _pairs(LEAD_ASSIGNMENT, "can_list")
     + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS),
     ROLE_MARKETING: _COMMON
     + _pairs(LEAD, *READ)

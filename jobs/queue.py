@@ -7,10 +7,16 @@ log = logging.getLogger(__name__)
 
 
 def enqueue(func, *args, job_id=None, **job_kwargs):
-    """Run `func(*args)` as a job; ids only in args. Returns the rq job, or None when inline."""
+    """Run `func(*args)` as a job; ids only in args. Returns the rq job, or None when inline.
+
+    Inline, a failing job is logged and the request goes on, as it would with a worker: what
+    the request committed stands, and jobs record their own failures (import batch, intake
+    journal) where people can see them."""
     queue = get_queue()
     if queue is None:
-        job_kwargs.pop("retry", None)  # inline: a failure shows at once, to be replayed
-        func(*args)
+        try:
+            func(*args)
+        except Exception:  # noqa: BLE001 - see above; rq would keep it in its failed registry
+            log.exception("Job %s failed (run inline)", getattr(func, "__name__", func))
         return None
     return queue.enqueue(func, *args, job_id=job_id, **job_kwargs)

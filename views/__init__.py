@@ -7,6 +7,7 @@ from app import security as sec
 from app.extensions import csrf
 from views.appointments import AppointmentApi, AppointmentView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
+from views.assignment import AssignmentMemberView, AssignmentRuleView, LeadAssignmentView
 from views.duplicates import DuplicatesView
 from views.imports import ImportView
 from views.intake_log import IntakeDeliveryView
@@ -33,6 +34,10 @@ def register_views(appbuilder):
                         icon="fa-inbox", **tools)
     appbuilder.add_view(DuplicatesView, sec.MENU_DUPLICATES, label=_l("Doublons possibles"),
                         icon="fa-clone", **tools)
+    appbuilder.add_view(AssignmentRuleView, sec.MENU_ASSIGNMENT, label=_l("Règles d'attribution"),
+                        icon="fa-random", **tools)
+    appbuilder.add_view_no_menu(AssignmentMemberView)
+    appbuilder.add_view_no_menu(LeadAssignmentView)  # the lead sheet's "Attributions" tab
     appbuilder.add_view_no_menu(LookupView)
     webhooks = appbuilder.add_view_no_menu(WebhookView)
     csrf.exempt(webhooks.blueprint)

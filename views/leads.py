@@ -19,6 +19,7 @@ from jobs.queue import enqueue
 from models import FIELD_LABELS, STATUSES, Lead, User
 from views import formatters as fmt
 from views.appointments import AppointmentView
+from views.assignment import LeadAssignmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field
 from views.interactions import InteractionView
@@ -162,7 +163,7 @@ class LeadView(LeadLifecycle, CRMModelView):
     }
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {"email": [UniqueContact("email")], "phone": [UniqueContact("phone")]}
-    related_views = [InteractionView, AppointmentView]
+    related_views = [InteractionView, AppointmentView, LeadAssignmentView]
     show_exclude_columns = ["name_key"]
 
     @expose("/list/")

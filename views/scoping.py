@@ -9,7 +9,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, or_, select
 
 from app.security import LEAD_RIGHTS, PERM_ALL_LEADS, PERM_ASSIGN
-from models import Appointment, Interaction, Lead, User
+from models import Appointment, Interaction, Lead, LeadAssignment, User
 
 
 def current_user():
@@ -40,6 +40,7 @@ def _scoped(condition):
 
 scope_leads = _scoped(lambda uid: Lead.owner_id == uid)
 scope_interactions = _scoped(lambda uid: Interaction.lead_id.in_(_own_lead_ids(uid)))
+scope_assignments = _scoped(lambda uid: LeadAssignment.lead_id.in_(_own_lead_ids(uid)))
 scope_appointments = _scoped(
     lambda uid: or_(Appointment.owner_id == uid, Appointment.lead_id.in_(_own_lead_ids(uid)))
 )
@@ -66,4 +67,5 @@ def _filter(scope):
 SCOPE_LEADS = _filter(scope_leads)
 SCOPE_INTERACTIONS = _filter(scope_interactions)
 SCOPE_APPOINTMENTS = _filter(scope_appointments)
+SCOPE_ASSIGNMENTS = _filter(scope_assignments)
 ASSIGNABLE_USERS = _filter(scope_assignable_users)

@@ -118,11 +118,7 @@ class WebhookView(BaseView):
         retry = Retry(max=len(current_app.config["META_RETRY_INTERVALS"]),
                       interval=current_app.config["META_RETRY_INTERVALS"])
         for delivery in deliveries:
-            try:
-                enqueue(fetch_meta_lead, delivery.id, job_id=f"meta-{delivery.external_id}",
-                        retry=retry)
-            except Exception:  # noqa: BLE001 - inline run failed: stored, shown, replayable
-                current_app.logger.warning("Meta lead %s not fetched yet", delivery.external_id)
+            enqueue(fetch_meta_lead, delivery.id, job_id=f"meta-{delivery.external_id}", retry=retry)
         return jsonify(received=len(deliveries)), 200
 
     @staticmethod

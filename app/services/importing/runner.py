@@ -11,10 +11,11 @@ import os
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
+from app.services.assignment import BulkAssigner
 from app.services.exports import safe_cell
 from app.services.importing.checks import RowChecker, RowRejected
 from app.services.importing.reading import is_blank, iter_rows, sniff
-from models import Campaign, Lead, Source
+from models import Campaign, Lead, LeadAssignment, Source
 from models.base import utcnow
 
 CHUNK = 5000
@@ -77,6 +78,8 @@ class BatchRun:
         self.sources = NameResolver(session, Source, {"kind": "import"})
         self.campaigns = NameResolver(session, Campaign, {"platform": "other"})
         self.counts = dict(created=0, updated=0, skipped=0, rejected=0, blank=0)
+        self.assigner = BulkAssigner(session)
+        self.assigned_by_rule = {}  # file row -> rule that gave its lead a rep
         # e-mail / phone -> ("lead", id) for leads in the CRM, ("row", n) for rows of this run
         self.seen_email, self.seen_phone = {}, {}
 
@@ -137,6 +140,7 @@ class BatchRun:
         if inserts:
             # The table, not the ORM entity: one executemany per chunk.
             self.session.execute(insert(Lead.__table__), list(inserts.values()))
+            self._record_assignments(inserts)
         if updates:
             self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
 
@@ -159,6 +163,17 @@ class BatchRun:
         if match is None:
             self._remember(values, ("row", values.get("_number")))
         return match
+
+    def _record_assignments(self, inserts):
+        """History rows for the leads the rules assigned (ids read back by file row)."""
+        by_rule = {n: self.assigned_by_rule.pop(n) for n in list(inserts) if n in self.assigned_by_rule}
+        if not by_rule:
+            return
+        ids = self._rows_already_imported(list(by_rule))
+        now = utcnow()
+        self.session.execute(insert(LeadAssignment.__table__), [
+            {"lead_id": ids[n], "user_id": inserts[n]["owner_id"], "rule_id": by_rule[n], "at": now}
+            for n in by_rule])
 
     def _rows_already_imported(self, numbers):
         found = {}
@@ -220,8 +235,13 @@ class BatchRun:
     def _new_lead(self, number, values, duplicate):
         now = utcnow()
         lead = self._lead_values(values)
+        owner_id = self.batch.owner_id
+        if owner_id is None and not duplicate:
+            owner_id, rule_id = self.assigner.owner_for(lead["source_id"], lead["campaign_id"])
+            if owner_id is not None:
+                self.assigned_by_rule[number] = rule_id
         lead.update(created_at=lead["created_at"] or now, updated_at=now,
-                    owner_id=self.batch.owner_id, possible_duplicate=duplicate,
+                    owner_id=owner_id, possible_duplicate=duplicate,
                     consent_contact=False, import_batch_id=self.batch.id, import_row=number)
         return lead
 
