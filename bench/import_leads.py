@@ -19,17 +19,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.demo import refresh_statistics, seed_leads  # noqa: E402
 from app.services.importing.batches import describe, new_batch, store_file  # noqa: E402
 from app.services.importing.preview import preview  # noqa: E402
 from app.services.importing.runner import run_batch  # noqa: E402
-from app.services.roles import sync_roles  # noqa: E402
-from config import BASE_DIR, DevelopmentConfig  # noqa: E402
+from bench.fresh import fresh_app  # noqa: E402
 
 
 def write_file(path, rows, existing, seed=3):
@@ -63,21 +60,9 @@ def main():
     parser.add_argument("--database", default=None)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="crm-import-bench-")
-    url = args.database or "sqlite:///" + os.path.join(BASE_DIR, "instance", "bench-import.db")
-    if url.startswith("sqlite:///") and os.path.exists(url[10:]):
-        os.remove(url[10:])
-    app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None,
-                                         "CRM_IMPORT_DIR": os.path.join(work, "imports")})
-    import logging
-
-    logging.disable(logging.WARNING)
+    app = fresh_app(args.database, "bench-import.db", CRM_IMPORT_DIR=os.path.join(work, "imports"))
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        sync_roles(app.appbuilder, db.session)
         if args.existing:
             seed_leads(db.session, args.existing, [], batch=50_000)
             db.session.execute(text("UPDATE lead SET email = 'x.y.' || id || '@exemple.fr'"))

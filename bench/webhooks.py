@@ -15,13 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.services.roles import sync_roles  # noqa: E402
-from config import BASE_DIR, DevelopmentConfig  # noqa: E402
+from bench.fresh import fresh_app  # noqa: E402
 from models import Source  # noqa: E402
 
 PAYLOAD = {
@@ -41,21 +36,9 @@ def main():
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--database", default=None)
     args = parser.parse_args()
-    url = args.database or "sqlite:///" + os.path.join(BASE_DIR, "instance", "bench-webhooks.db")
-    if url.startswith("sqlite:///") and os.path.exists(url[10:]):
-        os.remove(url[10:])
-    app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None,
-                                         "RATELIMIT_ENABLED": False})
-    import logging
-
-    logging.disable(logging.WARNING)
+    app = fresh_app(args.database, "bench-webhooks.db")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        sync_roles(app.appbuilder, db.session)
         db.session.add(Source(name="Google Ads", kind="google_ads", intake_token="bench-google-key"))
         db.session.commit()
     client = app.test_client()
