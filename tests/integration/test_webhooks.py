@@ -210,3 +210,20 @@ def test_source_field_mapping_must_be_valid_json(client, accounts, form_source):
     assert "Attendu" in body
     db.session.refresh(form_source)
     assert form_source.field_mapping is None
+
+
+def test_webhooks_are_rate_limited_per_address(database_url, tmp_path):
+    from tests.conftest import empty_database, make_app
+
+    app = make_app(database_url, RATELIMIT_ENABLED=True, CRM_WEBHOOK_RATE_LIMIT="3 per minute",
+                   RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        empty_database()
+        source = Source(name="Site", kind="web_form")
+        db.session.add(source)
+        db.session.commit()
+        client = app.test_client()
+        codes = [client.post(f"/webhooks/form/{source.intake_token}", data={"nom": f"N{i}"}).status_code
+                 for i in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+        assert db.session.query(Lead).count() == 3
