@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, mail, migrate
+from app.extensions import csrf, db, mail, migrate, tune_sqlite
 from config import CONFIGS, DEFAULT_SECRET_KEY
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -37,6 +37,7 @@ def create_app(config=None, overrides=None):
     from views.request_args import validate_paging_args
 
     with app.app_context():
+        tune_sqlite(db.engine)
         # A new AppBuilder per app: a shared one keeps the first app's views (404s elsewhere).
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)

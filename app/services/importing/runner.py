@@ -46,6 +46,13 @@ def _in_batches(values):
         yield values[start:start + IN_LIMIT]
 
 
+def _decode(marker):
+    """("lead", id) or ("row", file row) for a marker of the duplicate maps, or None."""
+    if marker is None:
+        return None
+    return ("lead", marker) if marker > 0 else ("row", -marker)
+
+
 class NameResolver:
     """Source and campaign names of the file -> ids, creating the ones that do not exist."""
 
@@ -80,7 +87,8 @@ class BatchRun:
         self.counts = dict(created=0, updated=0, skipped=0, rejected=0, blank=0)
         self.assigner = BulkAssigner(session)
         self.assigned_by_rule = {}  # file row -> rule that gave its lead a rep
-        # e-mail / phone -> ("lead", id) for leads in the CRM, ("row", n) for rows of this run
+        # e-mail / phone -> a lead id (> 0), or minus the file row of this run that has it:
+        # plain ints, as these maps hold one entry per row of files of a million rows.
         self.seen_email, self.seen_phone = {}, {}
 
     def run(self, settings):
@@ -122,12 +130,12 @@ class BatchRun:
         for number, row, values in checked:
             if number in done:
                 self.counts["created"] += 1
-                self._remember(values, ("lead", done[number]))
+                self._remember(values, done[number])
                 continue
             match = self._match(values)
             if match is None:
                 inserts[number] = self._new_lead(number, values, duplicate=False)
-                self._remember(values, ("row", number))
+                self._remember(values, -number)
                 self.counts["created"] += 1
             elif self.batch.policy == "skip":
                 self.counts["skipped"] += 1
@@ -161,8 +169,8 @@ class BatchRun:
         self._load_existing([(None, None, values)])
         match = self._match(values)
         if match is None:
-            self._remember(values, ("row", values.get("_number")))
-        return match
+            self._remember(values, -values["_number"])
+        return _decode(match)
 
     def _record_assignments(self, inserts):
         """History rows for the leads the rules assigned (ids read back by file row)."""
@@ -193,7 +201,7 @@ class BatchRun:
                     select(column, Lead.id).where(column.in_(part),
                                                   Lead.possible_duplicate.is_(False))).all()
                 for value, lead_id in rows:
-                    seen.setdefault(value, ("lead", lead_id))
+                    seen.setdefault(value, lead_id)
 
     def _match(self, values):
         return (values["email"] and self.seen_email.get(values["email"])) or (
@@ -208,7 +216,7 @@ class BatchRun:
     def _merge(self, match, values, inserts, updates):
         """Policy "update": the row's non-empty values replace the existing ones."""
         changes = {k: v for k, v in self._lead_values(values).items() if v is not None}
-        kind, key = match
+        kind, key = _decode(match)
         if kind == "row":
             inserts[key].update({k: v for k, v in changes.items() if k != "created_at"})
         else:
