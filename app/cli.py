@@ -88,6 +88,7 @@ def import_command(path, source_name, campaign_name, owner_username, policy, enc
     """Import leads from a CSV or XLSX file (the same service as the import wizard)."""
     from app.services.importing.batches import new_batch, store_file
     from app.services.importing.runner import run_batch
+    from jobs.imports import commit_progress
     from app.services.errors import DomainError
 
     try:
@@ -96,7 +97,7 @@ def import_command(path, source_name, campaign_name, owner_username, policy, enc
         batch = new_batch(db.session, stored, os.path.basename(path), encoding=encoding,
                           delimiter=delimiter, policy=policy, **defaults)
         db.session.commit()
-        counts = run_batch(db.session, batch, current_app.config["CRM_PHONE_REGION"])
+        counts = run_batch(db.session, batch, commit_progress, current_app.config["CRM_PHONE_REGION"])
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message)

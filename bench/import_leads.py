@@ -27,6 +27,7 @@ from app.services.importing.batches import describe, new_batch, store_file  # no
 from app.services.importing.preview import preview  # noqa: E402
 from app.services.importing.runner import run_batch  # noqa: E402
 from bench.fresh import fresh_app  # noqa: E402
+from jobs.imports import commit_progress  # noqa: E402
 
 
 def write_file(path, rows, existing, seed=3):
@@ -83,7 +84,7 @@ def main():
         started = time.perf_counter()
         batch = new_batch(db.session, stored, "leads.csv")
         db.session.commit()
-        counts = run_batch(db.session, batch)
+        counts = run_batch(db.session, batch, commit_progress)
         elapsed = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"import: {elapsed:.2f} s ({args.rows / elapsed:,.0f} rows/s), peak memory "

@@ -4,7 +4,6 @@ import re
 
 from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 import phonenumbers
 
@@ -81,12 +80,6 @@ class CreatedToFilter(BaseFilter):
         if not day:
             return query
         return query.filter(Lead.created_at < to_utc_naive(day + dt.timedelta(days=1)))
-
-
-class ForeignKeyEqual(FilterEqual):
-    """Equality on a foreign key given as an id (FAB's relation filter loads the related row)."""
-
-    arg_name = "fk_eq"
 
 
 LEAD_SEARCH_FILTERS = {

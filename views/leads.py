@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import permission_name
+from flask_appbuilder.utils.base import is_safe_redirect_url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
@@ -16,16 +17,17 @@ from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
-from models import FIELD_LABELS, STATUSES, Lead, User
+from models import FIELD_LABELS, STATUSES, Campaign, Lead, Source, User
 from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.assignment import LeadAssignmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field
 from views.interactions import InteractionView
-from views.lead_filters import LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedToFilter, LeadSearchFilter
+from views.lead_filters import (LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedToFilter,
+                                LeadSearchFilter, parse_day)
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
-from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user
+from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
 
 LABELS = {
@@ -186,6 +188,8 @@ class LeadView(LeadLifecycle, CRMModelView):
                 filters.add_filter(column, FilterEqual, int(args[key]))
         for key, flt in (("created_from", CreatedFromFilter), ("created_to", CreatedToFilter)):
             if args.get(key):
+                if parse_day(args[key]) is None:
+                    abort(400, description=_("Date invalide : %(value)s", value=args[key][:20]))
                 filters.add_filter("created_at", flt, args[key])
         order = (args.get("_oc_LeadView"), args.get("_od_LeadView"))
         order_column, order_direction = order if order[1] in ("asc", "desc") else self.base_order
@@ -214,8 +218,6 @@ class LeadView(LeadLifecycle, CRMModelView):
     @staticmethod
     def _filter_labels(args):
         """Names of the source, campaign and rep chosen in the filter bar (for the selects)."""
-        from models import Campaign, Source
-
         labels = {}
         for key, model in (("source", Source), ("campaign", Campaign), ("owner", User)):
             if args.get(key, "").isdigit():
@@ -230,7 +232,10 @@ class LeadView(LeadLifecycle, CRMModelView):
         """Bulk status change, assignment or deletion of the selected leads."""
         ids = [int(pk) for pk in request.form.getlist("rowid") if pk.isdigit()]
         operation = request.form.get("operation")
-        back = redirect(request.form.get("next") or url_for("LeadView.list"))
+        # `next` comes from the form: only an address of this site is followed.
+        next_url = request.form.get("next", "")
+        back = redirect(next_url if next_url and is_safe_redirect_url(next_url)
+                        else url_for("LeadView.list"))
         if not ids:
             flash(_("Sélectionnez au moins un prospect."), "warning")
             return back
@@ -240,7 +245,9 @@ class LeadView(LeadLifecycle, CRMModelView):
             abort(400, description=_("Action inconnue."))
         if not self.appbuilder.sm.has_access(*needed):
             abort(403)
-        leads = [self.get_scoped_item(pk) for pk in ids]
+        leads = scope_leads(db.session.query(Lead)).filter(Lead.id.in_(ids)).all()
+        if len(leads) != len(set(ids)):
+            abort(404)  # some id is unknown, or another rep's lead
         try:
             message, notify = self._run_bulk(operation, leads)
             db.session.commit()

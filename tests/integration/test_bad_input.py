@@ -32,6 +32,7 @@ def api(client, accounts):
     ("?_oc_LeadView=password&_od_LeadView=asc", "Colonne de tri inconnue"),
     ("?status=gagne", "Statut inconnu"),
     ("?source=abc", "Filtre invalide"),
+    ("?created_from=32/13/2026", "Date invalide"),
 ])
 def test_lead_list_rejects_bad_parameters(manager, query, message):
     response = manager.get("/leads/list/" + query)
@@ -157,3 +158,21 @@ def test_api_search_filter(api):
     response = api("GET", "/api/v1/lead/?q=(filters:!((col:last_name,opr:search,value:lefe)))")
     assert response.status_code == 200
     assert [r["last_name"] for r in response.get_json()["result"]] == ["Lefèvre"]
+
+
+def test_bulk_actions_never_redirect_to_another_site(manager):
+    lead = make_lead()
+    response = manager.post("/leads/bulk", data={"rowid": [str(lead.id)], "operation": "status",
+                                                 "status": "in_progress",
+                                                 "next": "https://evil.example.org/"})
+    assert response.status_code == 302 and "evil.example.org" not in response.headers["Location"]
+    assert response.headers["Location"].endswith("/leads/list/")
+
+
+def test_bulk_action_on_an_unknown_id_changes_nothing(manager):
+    lead = make_lead()
+    response = manager.post("/leads/bulk", data={"rowid": [str(lead.id), "999999"],
+                                                 "operation": "status", "status": "converted"})
+    assert response.status_code == 404
+    db.session.refresh(lead)
+    assert lead.status == "new"

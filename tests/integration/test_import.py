@@ -12,6 +12,7 @@ from app.services.importing import runner
 from app.services.importing.batches import new_batch, store_file
 from app.services.importing.preview import preview
 from app.services.importing.reading import sniff
+from jobs.imports import commit_progress
 from models import ImportBatch, Lead, Source
 from tests.factories import make_lead
 
@@ -150,12 +151,13 @@ def test_a_worker_killed_mid_import_completes_without_duplicates(app, import_dir
     monkeypatch.setattr(runner, "CHUNK", 4)
 
     def crash(progress_batch):
+        commit_progress(progress_batch)
         if progress_batch.processed_rows >= 4:
             raise RuntimeError("worker killed")
     with pytest.raises(RuntimeError):
-        runner.run_batch(db.session, batch, on_progress=crash)
+        runner.run_batch(db.session, batch, crash)
     assert db.session.query(Lead).count() == 4
-    counts = runner.run_batch(db.session, db.session.get(ImportBatch, batch.id))
+    counts = runner.run_batch(db.session, db.session.get(ImportBatch, batch.id), commit_progress)
     assert counts["created"] == 10 and db.session.query(Lead).count() == 10
 
 

@@ -1,9 +1,10 @@
 """Running an import batch: chunk by chunk, idempotent, every row accounted for.
 
 Each row ends in exactly one count: created, updated, skipped (duplicate under the "skip"
-policy), rejected (with its reason, written to the rejected-rows file) or blank. A chunk is
-committed with the batch's progress, so a worker killed mid-way leaves a consistent state, and
-running the batch again finds the rows it already wrote (lead.import_batch_id, import_row).
+policy), rejected (with its reason, written to the rejected-rows file) or blank. After each
+chunk the caller's checkpoint runs (the job and the CLI commit there, with the batch's
+progress), so a worker killed mid-way leaves a consistent state, and running the batch again
+finds the rows it already wrote (lead.import_batch_id, import_row).
 """
 import csv
 import os
@@ -78,8 +79,8 @@ class NameResolver:
 
 
 class BatchRun:
-    def __init__(self, session, batch, region, on_progress=None):
-        self.session, self.batch, self.on_progress = session, batch, on_progress
+    def __init__(self, session, batch, region, checkpoint=None):
+        self.session, self.batch, self.checkpoint = session, batch, checkpoint
         self.checker = RowChecker(batch.mapping and {int(k): v for k, v in batch.mapping.items()},
                                   region)
         self.sources = NameResolver(session, Source, {"kind": "import"})
@@ -103,9 +104,7 @@ class BatchRun:
                 self._chunk(chunk, writer)
                 batch.processed_rows += len(chunk)
                 self._save_counts()
-                self.session.commit()
-                if self.on_progress:
-                    self.on_progress(batch)
+                self.checkpoint(batch)
         finally:
             rejected_file.close()
         return self.counts
@@ -258,16 +257,19 @@ def count_data_rows(path, settings, header_row):
     return sum(1 for _ in data_rows(path, settings, header_row))
 
 
-def run_batch(session, batch, region="FR", on_progress=None):
-    """Run (or run again) an import batch to the end. Commits chunk by chunk."""
+def run_batch(session, batch, checkpoint, region="FR"):
+    """Run (or run again) an import batch to the end.
+
+    `checkpoint(batch)` is called once the batch is marked running, after every chunk, and at
+    the end: the caller commits there (a service never commits)."""
     settings = sniff(batch.stored_path, batch.encoding or "auto", batch.delimiter or "auto")
     batch.status, batch.error, batch.processed_rows = "running", None, 0
     batch.rejected_path = batch.rejected_path or os.path.splitext(batch.stored_path)[0] + "-rejets.csv"
     batch.total_rows = count_data_rows(batch.stored_path, settings, batch.header_row)
-    session.commit()
-    counts = BatchRun(session, batch, region, on_progress).run(settings)
+    checkpoint(batch)
+    counts = BatchRun(session, batch, region, checkpoint).run(settings)
     batch.status, batch.finished_at = "done", utcnow()
-    session.commit()
+    checkpoint(batch)
     return counts
 
 
