@@ -1,5 +1,6 @@
 """Lead import from CSV and XLSX files (service and `flask crm import`)."""
 import csv
+import datetime as dt
 import json
 import os
 
@@ -9,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.services.errors import DomainError
 from app.services.importing import runner
+from app.services.importing import runner as runner_module
 from app.services.importing.batches import new_batch, store_file
 from app.services.importing.preview import preview
 from app.services.importing.reading import sniff
@@ -118,6 +120,32 @@ def test_duplicates_inside_the_file(runner, import_dir, tmp_path):
     assert (counts["created"], counts["updated"]) == (1, 2)
     lead = db.session.query(Lead).one()
     assert lead.company == "Petit SARL" and lead.last_name == "Autre"
+
+
+def test_update_of_a_row_written_by_an_earlier_chunk(runner, import_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner_module, "CHUNK", 2)
+    path = write_csv(tmp_path / "loin.csv", [
+        ["Nom", "E-mail", "Société"],
+        ["Petit", "a@exemple.fr", ""],
+        ["Grand", "b@exemple.fr", ""],
+        ["Petit", "a@exemple.fr", "Petit SARL"],  # same lead, next chunk
+    ])
+    counts = run_cli(runner, path, "--policy", "update")
+    assert (counts["created"], counts["updated"]) == (2, 1)
+    assert db.session.query(Lead).filter_by(email="a@exemple.fr").one().company == "Petit SARL"
+
+
+def test_bulk_written_leads_read_back_like_orm_leads(runner, import_dir, tmp_path):
+    path = write_csv(tmp_path / "types.csv", [["Nom", "E-mail", "Statut", "Créé le"],
+                                              ["Roux", "r@exemple.fr", "Converti", "15/01/2026"]])
+    run_cli(runner, path)
+    lead = db.session.query(Lead).one()
+    assert lead.created_at == dt.datetime(2026, 1, 14, 23, 0)  # midnight in Paris, UTC
+    assert lead.converted_at == lead.created_at and lead.status == "converted"
+    assert lead.possible_duplicate is False and lead.is_test is False
+    # The list's date filter compares stored values: they must sort like ORM-written ones.
+    assert db.session.query(Lead).filter(Lead.created_at >= dt.datetime(2026, 1, 14, 23)).count() == 1
+    assert db.session.query(Lead).filter(Lead.created_at > dt.datetime(2026, 1, 14, 23)).count() == 0
 
 
 def test_formula_cells_are_stored_as_text_and_neutralised_in_the_rejected_file(runner, import_dir, tmp_path):

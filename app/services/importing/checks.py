@@ -5,7 +5,7 @@ import re
 
 from flask_babel import gettext as _
 
-from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
+from app.services.contact import normalise_email, normalise_phone, search_key
 from app.services.errors import DomainError
 from app.timezones import to_utc_naive
 from models import STATUSES
@@ -35,6 +35,7 @@ class RowRejected(Exception):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=256)  # a file repeats a handful of status labels
 def parse_status(text):
     if not text:
         return "new"
@@ -44,10 +45,10 @@ def parse_status(text):
     return code
 
 
-def parse_date(text):
+def parse_date(text, zone=None):
     if not text:
         return None
-    return _parse_date(text, _zone_name())
+    return _parse_date(text, zone or _zone_name())
 
 
 def _zone_name():
@@ -89,51 +90,55 @@ def split_full_name(text):
 
 
 class RowChecker:
-    """Checks rows against a mapping {column index: field}."""
+    """Checks rows (lists of stripped cells, as reading.iter_rows gives them) against a mapping
+    {column index: field}. Runs once per row of files of a million rows: kept lean."""
 
     def __init__(self, mapping, region="FR", default_status="new"):
-        self.mapping = mapping
+        self.mapping = list(mapping.items())
         self.region = region
         self.default_status = default_status
+        self.zone = _zone_name()
 
     def values(self, row):
         """Lead values of a row: dict of field -> text for the mapped columns."""
-        return {field: (row[index] if index < len(row) else "").strip()
-                for index, field in self.mapping.items()}
+        width = len(row)
+        return {field: row[index] if index < width else "" for index, field in self.mapping}
 
     def check(self, row):
         """Normalised lead values, or RowRejected with a translated reason."""
         raw = self.values(row)
-        first, last = raw.get("first_name") or None, raw.get("last_name") or None
-        if not last and raw.get("full_name"):
+        get = raw.get
+        first, last = get("first_name") or None, get("last_name") or None
+        if not last and get("full_name"):
             first_from_full, last = split_full_name(raw["full_name"])
             first = first or first_from_full
         if not last:
             raise RowRejected(_("Nom manquant"))
+        raw["first_name"], raw["last_name"] = first, last
         for field, limit in MAX_LENGTHS.items():
-            value = {"first_name": first, "last_name": last}.get(field, raw.get(field))
+            value = get(field)
             if value and len(value) > limit:
                 raise RowRejected(_("Valeur trop longue (%(limit)d caractères au plus) : %(field)s",
                                     limit=limit, field=field))
-        phone_text = raw.get("phone", "")
+        phone_text = get("phone", "")
         if self.region == "FR" and _NATIONAL_WITHOUT_ZERO.match(phone_text):
             phone_text = "0" + phone_text
         try:
-            email = normalise_email(raw.get("email"))
+            email = normalise_email(get("email"))
             phone = normalise_phone(phone_text, self.region)
         except DomainError as exc:
             raise RowRejected(exc.message)
-        status = parse_status(raw.get("status")) if raw.get("status") else self.default_status
+        status = get("status")
         return {
-            "first_name": clean_text(first),
-            "last_name": clean_text(last),
+            "first_name": first or None,
+            "last_name": last,
             "name_key": search_key(f"{last} {first or ''}")[:201],
             "email": email,
             "phone": phone,
-            "company": clean_text(raw.get("company")),
-            "status": status,
-            "note": clean_text(raw.get("note")),
-            "source_name": clean_text(raw.get("source")),
-            "campaign_name": clean_text(raw.get("campaign")),
-            "created_at": parse_date(raw.get("created_at")),
+            "company": get("company") or None,
+            "status": parse_status(status) if status else self.default_status,
+            "note": get("note") or None,
+            "source_name": get("source") or None,
+            "campaign_name": get("campaign") or None,
+            "created_at": parse_date(get("created_at"), self.zone),
         }

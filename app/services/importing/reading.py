@@ -103,6 +103,18 @@ def iter_rows(path, settings):
             raise DomainError(_("Fichier CSV illisible : %(error)s", error=str(exc)))
 
 
+def count_rows(path, settings):
+    """Rows of the file, header area included, as iter_rows gives them (CSV: without
+    stripping cells, twice as fast on a file of a million rows)."""
+    if settings.kind == "xlsx":
+        return sum(1 for _ in _xlsx_rows(path))
+    with open(path, encoding=settings.encoding, errors="replace", newline="") as handle:
+        try:
+            return sum(1 for _ in csv.reader(handle, delimiter=settings.delimiter))
+        except csv.Error as exc:
+            raise DomainError(_("Fichier CSV illisible : %(error)s", error=str(exc)))
+
+
 def _xlsx_rows(path):
     from openpyxl import load_workbook
     from zipfile import BadZipFile

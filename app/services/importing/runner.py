@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from app.services.assignment import BulkAssigner
+from app.services.bulk import bulk_insert
 from app.services.exports import safe_cell
 from app.services.importing.checks import RowChecker, RowRejected
-from app.services.importing.reading import is_blank, iter_rows, sniff
+from app.services.importing.reading import count_rows, is_blank, iter_rows, sniff
 from models import Campaign, Lead, LeadAssignment, Source
 from models.base import utcnow
 
@@ -91,6 +92,9 @@ class BatchRun:
         # e-mail / phone -> a lead id (> 0), or minus the file row of this run that has it:
         # plain ints, as these maps hold one entry per row of files of a million rows.
         self.seen_email, self.seen_phone = {}, {}
+        # Only a batch run again after a crash has rows of its own to find.
+        self.resuming = session.query(
+            select(Lead.id).where(Lead.import_batch_id == batch.id).exists()).scalar()
 
     def run(self, settings):
         batch = self.batch
@@ -114,6 +118,7 @@ class BatchRun:
             setattr(self.batch, name, value)
 
     def _chunk(self, chunk, writer):
+        self.now = utcnow()  # one clock reading per chunk: rows of a chunk land together
         checked = []
         for number, row, verdict in self.check_rows(chunk):
             if verdict is None:
@@ -123,7 +128,7 @@ class BatchRun:
                 writer.writerow([safe_cell(c) for c in row] + [verdict.reason, number])
             else:
                 checked.append((number, row, verdict))
-        done = self._rows_already_imported([n for n, _, _ in checked])
+        done = self._rows_already_imported([n for n, _, _ in checked]) if self.resuming else {}
         self._load_existing(checked)
         inserts, updates = {}, {}
         for number, row, values in checked:
@@ -144,12 +149,11 @@ class BatchRun:
             else:
                 inserts[number] = self._new_lead(number, values, duplicate=True)
                 self.counts["created"] += 1
-        if inserts:
-            # The table, not the ORM entity: one executemany per chunk.
-            self.session.execute(insert(Lead.__table__), list(inserts.values()))
-            self._record_assignments(inserts)
         if updates:
             self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
+        if inserts:
+            bulk_insert(self.session, Lead.__table__, list(inserts.values()))
+            self._record_assignments(inserts)
 
     def check_rows(self, chunk):
         """(number, row, verdict): None for a blank row, RowRejected, or the lead values."""
@@ -177,9 +181,9 @@ class BatchRun:
         if not by_rule:
             return
         ids = self._rows_already_imported(list(by_rule))
-        now = utcnow()
         self.session.execute(insert(LeadAssignment.__table__), [
-            {"lead_id": ids[n], "user_id": inserts[n]["owner_id"], "rule_id": by_rule[n], "at": now}
+            {"lead_id": ids[n], "user_id": inserts[n]["owner_id"], "rule_id": by_rule[n],
+             "at": self.now}
             for n in by_rule])
 
     def _rows_already_imported(self, numbers):
@@ -216,12 +220,13 @@ class BatchRun:
         """Policy "update": the row's non-empty values replace the existing ones."""
         changes = {k: v for k, v in self._lead_values(values).items() if v is not None}
         kind, key = _decode(match)
-        if kind == "row":
+        if kind == "row" and key in inserts:  # an earlier row of this chunk, not written yet
             inserts[key].update({k: v for k, v in changes.items() if k != "created_at"})
-        else:
-            changes.pop("created_at", None)
-            changes["updated_at"] = utcnow()
-            updates.setdefault(key, {}).update(changes)
+            return
+        lead_id = key if kind == "lead" else self._rows_already_imported([key])[key]
+        changes.pop("created_at", None)
+        changes["updated_at"] = self.now
+        updates.setdefault(lead_id, {}).update(changes)
 
     def _lead_values(self, values):
         batch = self.batch
@@ -234,13 +239,13 @@ class BatchRun:
             "source_id": self.sources.id_for(values["source_name"]) or batch.source_id,
             "campaign_id": self.campaigns.id_for(values["campaign_name"]) or batch.campaign_id,
             "created_at": created,
-            "converted_at": (created or utcnow()) if status == "converted" else None,
+            "converted_at": (created or self.now) if status == "converted" else None,
             "abandon_reason": (values["note"] or _("Importé comme abandonné"))[:500]
             if status == "abandoned" else None,
         }
 
     def _new_lead(self, number, values, duplicate):
-        now = utcnow()
+        now = self.now
         lead = self._lead_values(values)
         owner_id = self.batch.owner_id
         if owner_id is None and not duplicate:
@@ -254,7 +259,7 @@ class BatchRun:
 
 
 def count_data_rows(path, settings, header_row):
-    return sum(1 for _ in data_rows(path, settings, header_row))
+    return max(0, count_rows(path, settings) - header_row - 1)
 
 
 def run_batch(session, batch, checkpoint, region="FR"):
