@@ -63,6 +63,18 @@ class Config:
     CRM_MAX_PAGE_SIZE = 100
     CRM_IMPORT_DIR = os.environ.get("CRM_IMPORT_DIR", os.path.join(BASE_DIR, "instance", "imports"))
     CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+    CRM_ATTACHMENT_DIR = os.environ.get("CRM_ATTACHMENT_DIR",
+                                        os.path.join(BASE_DIR, "instance", "attachments"))
+    CRM_ATTACHMENT_MAX_BYTES = int(os.environ.get("CRM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    # A follow-up rule fires for leads that crossed its line within this many hours (not for
+    # every old lead the day the rule is created).
+    CRM_FOLLOWUP_LOOKBACK_HOURS = 72
+    # SMS: "console" (logged) or "twilio" (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM).
+    CRM_SMS_BACKEND = os.environ.get("CRM_SMS_BACKEND", "console")
+    CRM_SMS_API_URL = os.environ.get("CRM_SMS_API_URL")
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    TWILIO_FROM = os.environ.get("TWILIO_FROM")
     META_GRAPH_URL = os.environ.get("META_GRAPH_URL", "https://graph.facebook.com/v21.0")
     META_GRAPH_TIMEOUT = 10
     # Seconds between attempts to fetch a Meta lead (rq Retry); the last one gives up.

@@ -32,6 +32,7 @@ def create_app(config=None, overrides=None):
     csrf.init_app(app)
 
     from app import errors, templating
+    from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.cli import crm_cli
     from views import register_views
     from views.request_args import validate_paging_args
@@ -43,10 +44,19 @@ def create_app(config=None, overrides=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
     app.before_request(validate_paging_args)
+    app.before_request(_remember_actor)
     errors.register(app)
     templating.register(app)
     app.cli.add_command(crm_cli)
     return app
+
+
+def _remember_actor():
+    """Who acts in this request, for what the session records (status changes...)."""
+    from views.scoping import current_user
+
+    user = current_user()
+    db.session.info["actor_id"] = user.id if user is not None else None
 
 
 def _check_production(app):

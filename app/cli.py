@@ -127,6 +127,14 @@ def _import_defaults(source_name, campaign_name, owner_username):
     return defaults
 
 
+@crm_cli.command("tick")
+def tick_command():
+    """Due reminders, follow-up rules, files of deleted leads (for cron when Redis is off)."""
+    from jobs.followup import tick
+
+    click.echo(json.dumps(tick()))
+
+
 @crm_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):

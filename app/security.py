@@ -38,6 +38,12 @@ INTAKE_LOG = "IntakeLog"
 DUPLICATES = "Duplicates"
 ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
+LEAD_SHEET = "LeadSheet"
+NOTIFICATIONS = "Notifications"
+REMINDERS = "Reminders"
+FOLLOWUP_RULE = "FollowUpRule"
+EMAIL_TEMPLATE = "EmailTemplate"
+USER_PROFILE = "UserProfile"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -57,6 +63,11 @@ MENU_DUPLICATES = "Duplicates"
 ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
 MENU_TOOLS = "Tools"
+MENU_REMINDERS = "MyReminders"
+MENU_NOTIFICATIONS = "MyNotifications"
+MENU_FOLLOWUP = "FollowUpRules"
+MENU_EMAIL_TEMPLATES = "EmailTemplates"
+MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
 DUPLICATES = "Duplicates"
 ASSIGNMENT_RULE = "AssignmentRule"
@@ -84,7 +95,10 @@ _COMMON = (
     + _pairs("UserDBModelView", "can_userinfo", "resetmypassword")
     + _pairs("MenuApi", "can_get")
     + _pairs("OpenApi", "can_get")
+    + _pairs(NOTIFICATIONS, "can_list", "can_read", "can_preferences")
 )
+_SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download", "can_email",
+              "can_status", "can_reassign")
 
 ROLE_PERMISSIONS = {
     ROLE_MANAGER: _COMMON
@@ -104,8 +118,11 @@ ROLE_PERMISSIONS = {
     + _pairs(DUPLICATES, "can_list", "can_merge")
     + _pairs(ASSIGNMENT_RULE, *READ, *WRITE, "can_delete")
     + _pairs(LEAD_ASSIGNMENT, "can_list")
+    + _pairs(LEAD_SHEET, *_SHEET_ALL)
+    + _pairs(REMINDERS, "can_list")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
-             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT),
+             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
+             MENU_REMINDERS),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -115,7 +132,9 @@ ROLE_PERMISSIONS = {
     + _pairs(INTERACTION, *READ, *WRITE)
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE)
     + _pairs(LEAD_ASSIGNMENT, "can_list")
-    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS),
+    + _pairs(LEAD_SHEET, *_SHEET_ALL)
+    + _pairs(REMINDERS, "can_list")
+    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS),
     ROLE_MARKETING: _COMMON
     + _pairs(LEAD, *READ)
     + _pairs(LEAD + "Api", *API_READ)
@@ -125,6 +144,7 @@ ROLE_PERMISSIONS = {
     + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
     + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTAKE_LOG, *READ)
+    + _pairs(LEAD_SHEET, "can_download")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG),
 }
 

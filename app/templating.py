@@ -1,4 +1,6 @@
 """Template filters and globals shared by the CRM's templates."""
+import re
+
 from flask import current_app
 from markupsafe import Markup, escape
 
@@ -10,6 +12,25 @@ from models import STATUSES
 def status_badge(code):
     label = STATUSES.get(code, code)
     return Markup(f'<span class="label crm-status crm-status-{escape(code)}">{escape(label)}</span>')
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def plain_text(text):
+    """Text as typed (notes, messages, e-mails): escaped, line breaks kept, web addresses made
+    links. Any HTML typed in is shown as text."""
+    parts, start = [], 0
+    text = text or ""
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)")
+        end = match.start() + len(url)
+        parts.append(escape(text[start:match.start()]))
+        parts.append(Markup('<a href="{0}" rel="noopener noreferrer nofollow" target="_blank">{0}</a>')
+                     .format(url))
+        start = end
+    parts.append(escape(text[start:]))
+    return Markup("".join(str(p) for p in parts).replace("\n", "<br>"))
 
 
 def register(app):
@@ -31,4 +52,5 @@ def register(app):
         return {"appbuilder": app.appbuilder, "base_template": app.appbuilder.base_template}
 
     app.add_template_filter(status_badge, "crm_status")
+    app.add_template_filter(plain_text, "plain_text")
     app.jinja_env.globals["LEAD_STATUSES"] = STATUSES

@@ -4,6 +4,7 @@ import logging
 from rq import Worker
 
 from app.extensions import db, get_queue, get_redis
+from jobs.followup import schedule_tick
 
 log = logging.getLogger(__name__)
 
@@ -25,5 +26,7 @@ def run_worker(burst=False, with_scheduler=True):
     if policy not in (None, "noeviction"):
         log.warning("Redis maxmemory-policy is %s: queued jobs may be evicted; use noeviction.",
                     policy)
+    if with_scheduler:
+        schedule_tick()  # reminders and follow-up rules, every minute (one job id)
     worker = AppWorker([queue], connection=get_redis())
     return worker.work(burst=burst, with_scheduler=with_scheduler)

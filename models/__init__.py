@@ -2,12 +2,15 @@
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 
+from models.activity import EVENT_KINDS, NOTE_KINDS, LeadEvent, LeadNote, NoteMention
 from models.appointment import APPOINTMENT_STATUSES, Appointment
 from models.assignment import RULE_MODES, AssignmentMember, AssignmentRule, LeadAssignment
 from models.campaign import PLATFORMS, Campaign
+from models.attachment import Attachment
+from models.email_template import EmailTemplate
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.intake import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
-from models.interaction import DIRECTIONS, KINDS, Interaction
+from models.interaction import DELIVERY_STATUSES, DIRECTIONS, KINDS, Interaction
 from models.lead import (
     FIELD_LABELS,
     STATUS_ABANDONED,
@@ -17,6 +20,10 @@ from models.lead import (
     STATUSES,
     Lead,
 )
+from models.notification import (DEFAULT_CHANNELS, EVENTS, Notification, NotificationPreference,
+                                 UserProfile)
+from models.notification import CHANNELS as NOTIFICATION_CHANNELS
+from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
 from models.source import SOURCE_KINDS, Source
 
 metadata = Model.metadata
@@ -27,4 +34,8 @@ __all__ = [
     "Interaction", "KINDS",
     "Lead", "PLATFORMS", "SOURCE_KINDS", "STATUSES", "STATUS_ABANDONED", "STATUS_CONVERTED",
     "STATUS_IN_PROGRESS", "STATUS_NEW", "Source", "User", "metadata",
+    "EVENT_KINDS", "NOTE_KINDS", "LeadEvent", "LeadNote", "NoteMention", "Attachment",
+    "EmailTemplate", "DELIVERY_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
+    "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
+    "FollowUpAlert", "FollowUpRule", "Reminder",
 ]

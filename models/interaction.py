@@ -20,6 +20,9 @@ DIRECTIONS = {
     "internal": _l("Interne"),
 }
 
+DELIVERY_STATUSES = {"queued": _l("En attente d'envoi"), "sent": _l("Envoyé"),
+                     "failed": _l("Échec de l'envoi")}
+
 
 class Interaction(TimestampMixin, Model):
     __tablename__ = "interaction"
@@ -34,6 +37,9 @@ class Interaction(TimestampMixin, Model):
     subject = Column(String(200))
     summary = Column(Text)
     duration_minutes = Column(Integer)
+    # Outgoing e-mails written from the lead sheet are sent by a job: its outcome.
+    delivery_status = Column(String(10))  # queued, sent, failed
+    delivery_error = Column(String(500))
 
     __table_args__ = (Index("ix_interaction_lead_when", "lead_id", "occurred_at"),)
 
@@ -42,6 +48,9 @@ class Interaction(TimestampMixin, Model):
 
     def direction_label(self):
         return str(DIRECTIONS.get(self.direction, self.direction))
+
+    def delivery_label(self):
+        return str(DELIVERY_STATUSES.get(self.delivery_status, "")) if self.delivery_status else ""
 
     def __repr__(self):
         return f"{self.kind_label()} {self.occurred_at:%Y-%m-%d}"

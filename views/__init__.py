@@ -12,7 +12,10 @@ from views.duplicates import DuplicatesView
 from views.imports import ImportView
 from views.intake_log import IntakeDeliveryView
 from views.interactions import InteractionApi, InteractionView
+from views.followup_admin import EmailTemplateView, FollowUpRuleView, UserProfileView
+from views.lead_sheet import LeadSheetView
 from views.leads import LeadApi, LeadView
+from views.notifications import NotificationView, ReminderView
 from views.lookup import LookupView
 from views.webhooks import WebhookView
 
@@ -36,8 +39,17 @@ def register_views(appbuilder):
                         icon="fa-clone", **tools)
     appbuilder.add_view(AssignmentRuleView, sec.MENU_ASSIGNMENT, label=_l("Règles d'attribution"),
                         icon="fa-random", **tools)
+    appbuilder.add_view(FollowUpRuleView, sec.MENU_FOLLOWUP, label=_l("Relances automatiques"),
+                        icon="fa-stopwatch", **tools)
+    appbuilder.add_view(EmailTemplateView, sec.MENU_EMAIL_TEMPLATES, label=_l("Modèles d'e-mail"),
+                        icon="fa-envelope-open-text", **tools)
+    appbuilder.add_view(UserProfileView, sec.MENU_USER_PROFILES, label=_l("Profils des utilisateurs"),
+                        icon="fa-id-badge", **tools)
+    appbuilder.add_view(ReminderView, sec.MENU_REMINDERS, label=_l("Mes rappels"), icon="fa-bell")
+    appbuilder.add_view_no_menu(NotificationView)
+    appbuilder.add_view_no_menu(LeadSheetView)
     appbuilder.add_view_no_menu(AssignmentMemberView)
-    appbuilder.add_view_no_menu(LeadAssignmentView)  # the lead sheet's "Attributions" tab
+    appbuilder.add_view_no_menu(LeadAssignmentView)
     appbuilder.add_view_no_menu(LookupView)
     webhooks = appbuilder.add_view_no_menu(WebhookView)
     csrf.exempt(webhooks.blueprint)

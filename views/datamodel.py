@@ -81,6 +81,14 @@ class CRMInterface(SQLAInterface):
             rows = [getattr(row, self.obj.__name__) for row in rows]
         return count, rows
 
+    def ids_around(self, filters, order_column, order_direction, index):
+        """Primary keys at positions index-1, index, index+1 of the ordered, filtered list."""
+        pk = self._pk_column()
+        query = self._apply_inner_all(self.session.query(self.obj), filters, order_column,
+                                      order_direction, None, None, aliases_mapping={})
+        start = max(index - 1, 0)
+        return [row[0] for row in query.with_entities(pk).offset(start).limit(index + 2 - start)]
+
     def _check_related(self, item):
         """marshmallow-sqlalchemy turns an unknown related id into a new, empty object."""
         for relation in inspect(type(item)).relationships:

@@ -1,4 +1,6 @@
 """Lead screens: the filterable list with bulk actions, the sheet, the form; and the API."""
+from urllib.parse import parse_qsl
+
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
@@ -7,6 +9,7 @@ from flask_appbuilder.utils.base import is_safe_redirect_url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Optional
 
@@ -29,6 +32,7 @@ from views.lead_filters import (LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedT
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
+from views.sheet_context import sheet_context
 
 LABELS = {
     **FIELD_LABELS,
@@ -125,7 +129,6 @@ class LeadView(LeadLifecycle, CRMModelView):
     delete_row_message = _l("Prospect supprimé.")
     list_template = "leads/list.html"
     list_widget_template = "leads/table.html"
-    show_template = "leads/show.html"
     label_columns = LABELS
     list_columns = ["full_name", "email", "phone", "source", "campaign", "status", "owner",
                     "created_at"]
@@ -173,6 +176,27 @@ class LeadView(LeadLifecycle, CRMModelView):
     def list(self):
         """The lead list with its filter bar (simple query parameters, shareable URLs)."""
         args = request.args
+        filters, order_column, order_direction = self._list_query(args)
+        page = int(args.get("page_LeadView", 0))
+        page_size = capped_page_size(int(args.get("psize_LeadView", self.page_size)))
+        sm = self.appbuilder.sm
+        bulk = {"status": sm.has_access(PERM_SET_STATUS, LEAD_RIGHTS),
+                "assign": sm.has_access(PERM_ASSIGN, LEAD_RIGHTS),
+                "delete": sm.has_access("can_delete", LEAD)}
+        widgets = self._get_list_widget(filters=filters, order_column=order_column,
+                                        order_direction=order_direction, page=page,
+                                        page_size=page_size, bulk=bulk)
+        self.update_redirect()
+        return self.render_template(
+            self.list_template, title=self.list_title, widgets=widgets,
+            filter_values={k: args.get(k, "") for k in LIST_FILTER_KEYS},
+            filter_labels=self._filter_labels(args), statuses=STATUS_CHOICES,
+            has_filters=any(args.get(k) for k in LIST_FILTER_KEYS),
+        )
+
+    def _list_query(self, args):
+        """Filters and order of the list from its query arguments (also used by the sheet's
+        previous / next links). Bad values answer 400."""
         filters = self._filters.copy()  # cheaper than building the filter catalogue again
         filters.clear_filters()
         if args.get("q"):
@@ -192,23 +216,44 @@ class LeadView(LeadLifecycle, CRMModelView):
                     abort(400, description=_("Date invalide : %(value)s", value=args[key][:20]))
                 filters.add_filter("created_at", flt, args[key])
         order = (args.get("_oc_LeadView"), args.get("_od_LeadView"))
-        order_column, order_direction = order if order[1] in ("asc", "desc") else self.base_order
-        page = int(args.get("page_LeadView", 0))
-        page_size = capped_page_size(int(args.get("psize_LeadView", self.page_size)))
-        sm = self.appbuilder.sm
-        bulk = {"status": sm.has_access(PERM_SET_STATUS, LEAD_RIGHTS),
-                "assign": sm.has_access(PERM_ASSIGN, LEAD_RIGHTS),
-                "delete": sm.has_access("can_delete", LEAD)}
-        widgets = self._get_list_widget(filters=filters, order_column=order_column,
-                                        order_direction=order_direction, page=page,
-                                        page_size=page_size, bulk=bulk)
-        self.update_redirect()
-        return self.render_template(
-            self.list_template, title=self.list_title, widgets=widgets,
-            filter_values={k: args.get(k, "") for k in LIST_FILTER_KEYS},
-            filter_labels=self._filter_labels(args), statuses=STATUS_CHOICES,
-            has_filters=any(args.get(k) for k in LIST_FILTER_KEYS),
-        )
+        if order[1] in ("asc", "desc"):
+            return filters, order[0], order[1]  # the list refuses an unknown column (400)
+        return filters, *self.base_order
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """The lead sheet: header, quick actions, the whole timeline."""
+        lead = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
+        if lead is None:
+            abort(404)
+        return self.render_template("leads/sheet.html",
+                                    **sheet_context(lead, self._neighbours(lead)))
+
+    def _neighbours(self, lead):
+        """Previous / next lead of the list the user came from (its arguments in `back`,
+        the lead's position in `i`): same filters and order."""
+        position = request.args.get("i", "")
+        if not position.isdigit():
+            return None, None
+        back = request.args.get("back", "")
+        filters, order_column, order_direction = self._list_query(MultiDict(parse_qsl(back)))
+        if order_column not in self.order_columns:
+            return None, None
+        filters = filters.get_joined_filters(self._base_filters)
+        index = int(position)
+        ids = self.datamodel.ids_around(filters, order_column, order_direction, index)
+        if lead.id not in ids:
+            return None, None
+        here = ids.index(lead.id)
+
+        def link(offset):
+            neighbour = here + offset
+            if 0 <= neighbour < len(ids):
+                return url_for("LeadView.show", pk=ids[neighbour], back=back,
+                               i=index + offset)
+            return None
+        return link(-1), link(1)
 
     def post_add_redirect(self):
         """After creating a lead, open its sheet."""

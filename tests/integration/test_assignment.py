@@ -54,7 +54,7 @@ def test_a_manager_creating_a_lead_without_rep_triggers_the_rules(client, accoun
     lead = db.session.query(Lead).one()
     assert lead.owner_id == rep.id
     body = client.get(f"/leads/show/{lead.id}").get_data(as_text=True)
-    assert "Attributions" in body and "Salon" in body
+    assert "Attribué à" in body and "« Salon »" in body  # in the timeline, with its rule
 
 
 def test_manual_reassignment_is_recorded_with_who_did_it(client, accounts):

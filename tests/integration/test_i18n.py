@@ -25,10 +25,10 @@ def test_menus_and_labels_are_french_then_english(client, accounts):
 def test_fab_strings_use_the_corrected_french(client, accounts):
     accounts.create("manon", "Responsable")
     accounts.login(client, "manon")
-    from tests.factories import make_lead
+    from tests.factories import make_source
 
-    lead = make_lead()
-    body = client.get(f"/leads/show/{lead.id}").get_data(as_text=True)
+    source = make_source("Salon")
+    body = client.get(f"/sources/show/{source.id}").get_data(as_text=True)
     assert "Détail" in body and ">Detail<" not in body
 
 

@@ -79,6 +79,7 @@ def test_assignment_mail_is_sent_inline_without_redis(database_url, smtp):
     with app.app_context():
         empty_database()
         lead, rep = assign_through_bulk(app, Accounts)
+        lead_id = lead.id
     assert len(smtp.messages) == 1
     envelope = smtp.messages[0]
     assert envelope.rcpt_tos == ["claire@example.com"]
@@ -86,8 +87,8 @@ def test_assignment_mail_is_sent_inline_without_redis(database_url, smtp):
     assert message["Subject"] == "Nouveau prospect attribué : Marie Dupont"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Bonjour Claire" in text and f"/leads/show/{lead.id}" in text
-    assert f'href="http://127.0.0.1:5000/leads/show/{lead.id}"' in html
+    assert "Bonjour Claire" in text and f"/leads/show/{lead_id}" in text
+    assert f'href="http://127.0.0.1:5000/leads/show/{lead_id}"' in html
 
 
 def test_assignment_mail_goes_through_a_real_worker(database_url, smtp, redis_url, queue_name):

@@ -78,6 +78,39 @@
     poll();
   }
 
+  /* The bell: unread count now, then every 15 s (and when the tab comes back). */
+  function initBell() {
+    var $link = $(".crm-bell a");
+    if (!$link.length) { return; }
+    var $badge = $(".crm-bell-count", $link);
+    function refresh() {
+      $.getJSON($link.data("count-url"), function (data) {
+        $badge.text(data.unread);
+        $badge.prop("hidden", !data.unread);
+      });
+    }
+    refresh();
+    window.setInterval(function () { if (!document.hidden) { refresh(); } }, 15000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { refresh(); } });
+  }
+
+  /* Lead sheet: a template fills the e-mail form; Abandonné asks for its reason first. */
+  function initSheet() {
+    $(".crm-template-pick").on("change", function () {
+      var $option = $("option:selected", this), $form = $(this).closest("form");
+      if (!$option.val() && !$option.data("subject")) { return; }
+      $("[name=subject]", $form).val($option.data("subject"));
+      $("[name=body]", $form).val($option.data("body"));
+    });
+    $(".crm-status-form [data-needs-reason]").on("click", function (event) {
+      var $reason = $(this).closest("form").find(".crm-abandon-reason");
+      if (!$.trim($reason.val())) {
+        event.preventDefault();
+        $reason.addClass("crm-show").focus();
+      }
+    });
+  }
+
   $(document).on("click", "[data-confirm]", function (event) {
     if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
   });
@@ -87,5 +120,7 @@
     initRemoteSelects(document);
     initBulk();
     initAbandonReason();
+    initBell();
+    initSheet();
   });
 })(jQuery);

@@ -1,0 +1,77 @@
+"""Scheduled work: due reminders, follow-up rules, files of deleted leads.
+
+With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
+reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
+without Redis, `flask crm tick` from cron does the same. Claims in the database make sure
+nothing fires twice, whoever runs first."""
+import datetime as dt
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.extensions import db, get_queue
+from app.services.attachments import remove_orphan_files
+from app.services.events import record_event
+from app.services.followups import due_alerts
+from app.services.notifications import notify
+from app.services.reminders import claim, due_ids
+from jobs.notifications import dispatch
+from models import Reminder
+
+TICK_JOB_ID = "crm-tick"
+
+
+def schedule_reminder(reminder):
+    queue = get_queue()
+    if queue is not None:
+        queue.enqueue_at(reminder.due_at.replace(tzinfo=dt.timezone.utc), fire_reminder,
+                         reminder.id, job_id=f"reminder-{reminder.id}")
+
+
+def fire_reminder(reminder_id, now=None):
+    if not claim(db.session, reminder_id, now):
+        db.session.rollback()
+        return None
+    reminder = db.session.get(Reminder, reminder_id)
+    lead = reminder.lead
+    item = notify(db.session, reminder.user_id, "reminder",
+                  lambda: _("Rappel : %(what)s (%(lead)s)", what=reminder.what, lead=lead.full_name),
+                  url=f"/leads/show/{lead.id}", lead_id=lead.id)
+    db.session.commit()
+    dispatch([item])
+    return item
+
+
+def tick(now=None):
+    """One pass of scheduled work; returns what it did (for the CLI and tests)."""
+    reminders = [fire_reminder(rid, now) for rid in due_ids(db.session, now)]
+    notifications = []
+    for rule, lead, user_id, level in due_alerts(
+            db.session, now, current_app.config["CRM_FOLLOWUP_LOOKBACK_HOURS"]):
+        hours = rule.after_hours if level == "rep" else rule.escalate_after_hours
+        record_event(db.session, lead.id, "followup",
+                     _("%(rule)s : sans activité depuis %(hours)d h", rule=rule.name, hours=hours))
+        notifications.append(notify(
+            db.session, user_id, "followup",
+            lambda: _("Relance « %(rule)s » : %(lead)s sans activité depuis %(hours)d h",
+                      rule=rule.name, lead=lead.full_name, hours=hours),
+            url=f"/leads/show/{lead.id}", lead_id=lead.id))
+    db.session.commit()
+    dispatch(notifications)
+    removed = remove_orphan_files(db.session, current_app.config["CRM_ATTACHMENT_DIR"])
+    return {"reminders": sum(1 for r in reminders if r is not None),
+            "followups": len(notifications), "orphan_files": removed}
+
+
+def periodic_tick():
+    """The worker's minute tick: runs, then schedules the next one (one job id, never two)."""
+    try:
+        return tick()
+    finally:
+        schedule_tick(60)
+
+
+def schedule_tick(seconds=0):
+    queue = get_queue()
+    if queue is not None:
+        queue.enqueue_in(dt.timedelta(seconds=seconds), periodic_tick, job_id=TICK_JOB_ID)
