@@ -81,8 +81,8 @@ def empty_database():
 
 
 @pytest.fixture
-def app(database_url):
-    app = make_app(database_url)
+def app(database_url, tmp_path):
+    app = make_app(database_url, CRM_ATTACHMENT_DIR=str(tmp_path / "attachments"))
     with app.app_context():
         empty_database()
         yield app
@@ -114,6 +114,7 @@ class Accounts:
         return user
 
     def login(self, client, username):
+        client.get("/logout/")  # FAB's login page ignores a login while someone is logged in
         response = client.post("/login/", data={"username": username, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client

@@ -2,57 +2,16 @@
 received by a real SMTP listener."""
 import email
 import email.policy
-import socket
-import uuid
 
 import pytest
-from aiosmtpd.controller import Controller
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from app.extensions import db
 from jobs.worker import run_worker
 from tests.conftest import empty_database, make_app
+from tests.integration.conftest import free_port
 from tests.factories import make_lead
-
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def queue_name(redis_url):
-    """A queue of the test's own; its keys are removed afterwards."""
-    from redis import Redis
-
-    name = "leadcrm-test-" + uuid.uuid4().hex[:8]
-    yield name
-    redis = Redis.from_url(redis_url)
-    keys = redis.keys(f"*{name}*")
-    if keys:
-        redis.delete(*keys)
 
 
 def mail_app(database_url, smtp, **extra):
