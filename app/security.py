@@ -39,6 +39,7 @@ DUPLICATES = "Duplicates"
 ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
 LEAD_SHEET = "LeadSheet"
+LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
 REMINDERS = "Reminders"
 FOLLOWUP_RULE = "FollowUpRule"
@@ -99,6 +100,7 @@ _COMMON = (
 )
 _SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download", "can_email",
               "can_status", "can_reassign")
+_SHEET_API_ALL = ("can_get", "can_note", "can_remind", "can_attach")
 
 ROLE_PERMISSIONS = {
     ROLE_MANAGER: _COMMON
@@ -119,6 +121,7 @@ ROLE_PERMISSIONS = {
     + _pairs(ASSIGNMENT_RULE, *READ, *WRITE, "can_delete")
     + _pairs(LEAD_ASSIGNMENT, "can_list")
     + _pairs(LEAD_SHEET, *_SHEET_ALL)
+    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
              MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
@@ -133,6 +136,7 @@ ROLE_PERMISSIONS = {
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE)
     + _pairs(LEAD_ASSIGNMENT, "can_list")
     + _pairs(LEAD_SHEET, *_SHEET_ALL)
+    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
     + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS),
     ROLE_MARKETING: _COMMON
@@ -145,6 +149,7 @@ ROLE_PERMISSIONS = {
     + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTAKE_LOG, *READ)
     + _pairs(LEAD_SHEET, "can_download")
+    + _pairs(LEAD_SHEET_API, "can_get")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG),
 }
 

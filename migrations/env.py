@@ -98,6 +98,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy and drop tables: with foreign keys on, dropping the old
+            # copy of a table would cascade-delete the rows that point to it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # let Alembic open and commit its own transaction
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -10,7 +10,7 @@ from models.attachment import Attachment
 from models.email_template import EmailTemplate
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.intake import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
-from models.interaction import DELIVERY_STATUSES, DIRECTIONS, KINDS, Interaction
+from models.interaction import DIRECTIONS, KINDS, MAIL_STATUSES, Interaction
 from models.lead import (
     FIELD_LABELS,
     STATUS_ABANDONED,
@@ -35,7 +35,7 @@ __all__ = [
     "Lead", "PLATFORMS", "SOURCE_KINDS", "STATUSES", "STATUS_ABANDONED", "STATUS_CONVERTED",
     "STATUS_IN_PROGRESS", "STATUS_NEW", "Source", "User", "metadata",
     "EVENT_KINDS", "NOTE_KINDS", "LeadEvent", "LeadNote", "NoteMention", "Attachment",
-    "EmailTemplate", "DELIVERY_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
+    "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder",
 ]

@@ -20,7 +20,7 @@ DIRECTIONS = {
     "internal": _l("Interne"),
 }
 
-DELIVERY_STATUSES = {"queued": _l("En attente d'envoi"), "sent": _l("Envoyé"),
+MAIL_STATUSES = {"queued": _l("En attente d'envoi"), "sent": _l("Envoyé"),
                      "failed": _l("Échec de l'envoi")}
 
 
@@ -50,7 +50,7 @@ class Interaction(TimestampMixin, Model):
         return str(DIRECTIONS.get(self.direction, self.direction))
 
     def delivery_label(self):
-        return str(DELIVERY_STATUSES.get(self.delivery_status, "")) if self.delivery_status else ""
+        return str(MAIL_STATUSES.get(self.delivery_status, "")) if self.delivery_status else ""
 
     def __repr__(self):
         return f"{self.kind_label()} {self.occurred_at:%Y-%m-%d}"

@@ -16,6 +16,7 @@ from views.followup_admin import EmailTemplateView, FollowUpRuleView, UserProfil
 from views.lead_sheet import LeadSheetView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
+from views.sheet_api import LeadSheetApi
 from views.lookup import LookupView
 from views.webhooks import WebhookView
 
@@ -53,7 +54,7 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(LookupView)
     webhooks = appbuilder.add_view_no_menu(WebhookView)
     csrf.exempt(webhooks.blueprint)
-    for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi):
+    for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi, LeadSheetApi):
         appbuilder.add_api(api)
     if not current_app.config.get("FAB_API_SWAGGER_UI"):
         # FAB serves the OpenAPI document only along with Swagger UI, which production turns off.

@@ -2,50 +2,30 @@
 status and rep changes, e-mails from templates. Each action loads the lead through the
 row-level scope first: another rep's lead answers 404, whatever the permission."""
 import datetime as dt
-import os
-import tempfile
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ALL_LEADS, PERM_ASSIGN, PERM_SET_STATUS
-from app.services.attachments import store_attachment, stored_path
+from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
-from app.services.events import record_event
 from app.services.interactions import record_first_contact
 from app.services.lead_mail import queue_email
 from app.services.leads import assign, set_status
-from app.services.notes import add_note
-from app.services.notifications import notify
-from app.services.reminders import add_reminder, complete
+from app.services.reminders import complete
 from app.timezones import to_utc_naive
-from jobs.followup import schedule_reminder
 from jobs.lead_mail import send_lead_email
-from jobs.notifications import dispatch, notify_assignment
+from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
-from models import Attachment, Interaction, Lead, Reminder, User
+from models import Interaction, User
 from models.base import utcnow
+from views.scoping import current_user
+from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
+                                 set_reminder, write_note)
 from views.sheet_context import sheet_context
-from views.scoping import current_user, scope_leads
 
 QUICK_KINDS = ("call", "email", "sms", "meeting")
-
-
-def scoped_lead(pk):
-    lead = scope_leads(db.session.query(Lead)).filter(Lead.id == pk).first()
-    if lead is None:
-        abort(404)
-    return lead
-
-
-def user_may_see(user, lead):
-    """The row-level rule for a user other than the current one (who may be mentioned)."""
-    if lead.owner_id == user.id:
-        return True
-    sm = current_app.appbuilder.sm
-    return (PERM_ALL_LEADS, LEAD_RIGHTS) in sm.load_permission_set(user)
 
 
 def parse_local_datetime(text, field):
@@ -125,86 +105,37 @@ class LeadSheetView(BaseView):
     @has_access
     def note(self, pk):
         lead = scoped_lead(pk)
-        author = current_user()
         kind = request.form.get("kind", "note")
-        notes = []
-
-        def action():
-            item, mentioned = add_note(db.session, lead, author, request.form.get("body"), kind,
-                                       user_may_see)
-            db.session.flush()
-            for user in mentioned:
-                notes.append(notify(
-                    db.session, user.id, "mentioned",
-                    lambda: _("%(author)s vous a mentionné sur %(lead)s",
-                              author=author.get_full_name(), lead=lead.full_name),
-                    url=url_for("LeadView.show", pk=lead.id) + f"#note-{item.id}", lead_id=lead.id))
-            return lambda: dispatch(notes)
         message = _("Note ajoutée.") if kind == "note" else _("Message publié.")
-        return self._run(lead, action, message)
+        return self._run(lead, lambda: write_note(lead, request.form.get("body"), kind)[1], message)
 
     @expose("/<int:pk>/remind", methods=["POST"])
     @has_access
     def remind(self, pk):
         lead = scoped_lead(pk)
-        created = []
 
         def action():
             due = parse_local_datetime(request.form.get("due_at"), "due_at")
-            created.append(add_reminder(db.session, lead, current_user().id, due,
-                                        request.form.get("what")))
-            return lambda: schedule_reminder(created[0])
+            return set_reminder(lead, due, request.form.get("what"))[1]
         return self._run(lead, action, _("Rappel enregistré."))
 
     @expose("/reminder/<int:reminder_id>/done", methods=["POST"])
     @has_access
     def reminder_done(self, reminder_id):
-        reminder = db.session.get(Reminder, reminder_id) or abort(404)
-        lead = scoped_lead(reminder.lead_id)
-        if reminder.user_id != current_user().id and lead.owner_id != current_user().id \
-                and not current_app.appbuilder.sm.has_access(PERM_ALL_LEADS, LEAD_RIGHTS):
-            abort(404)
-        return self._run(lead, lambda: complete(db.session, reminder, current_user().id),
+        reminder = own_reminder(reminder_id)
+        return self._run(reminder.lead, lambda: complete(db.session, reminder, current_user().id),
                          _("Rappel fait."))
 
     @expose("/<int:pk>/attach", methods=["POST"])
     @has_access
     def attach(self, pk):
         lead = scoped_lead(pk)
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            return self._refused(lead, _("Choisissez un fichier."))
-        config = current_app.config
-        handle, temporary = tempfile.mkstemp(dir=_ensure(config["CRM_ATTACHMENT_DIR"]), prefix=".up-")
-        os.close(handle)
-        limit = config["CRM_ATTACHMENT_MAX_BYTES"]
-        try:
-            upload.save(temporary)
-
-            def action():
-                item = store_attachment(db.session, lead, current_user(), temporary,
-                                        upload.filename, config["CRM_ATTACHMENT_DIR"], limit)
-                record_event(db.session, lead.id, "file_added", item.filename)
-            return self._run(lead, action, _("Fichier ajouté."))
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        return self._run(lead, lambda: attach_upload(lead) and None, _("Fichier ajouté."))
 
     @expose("/file/<int:attachment_id>")
     @has_access
     def download(self, attachment_id):
-        item = db.session.get(Attachment, attachment_id) or abort(404)
-        scoped_lead(item.lead_id)
-        path = stored_path(current_app.config["CRM_ATTACHMENT_DIR"], item)
-        if not os.path.exists(path):
-            abort(404)
-        inline = item.content_type in ("application/pdf", "image/png", "image/jpeg", "image/gif",
-                                       "image/webp") and request.args.get("inline") == "1"
-        response = send_file(path, mimetype=item.content_type, as_attachment=not inline,
-                             download_name=item.filename, max_age=0)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return attachment_response(attachment_id)
 
     @expose("/<int:pk>/email", methods=["POST"])
     @has_access
@@ -247,7 +178,3 @@ class LeadSheetView(BaseView):
                 return lambda: enqueue(notify_assignment, lead.id, owner.id)
         return self._run(lead, action, _("Prospect attribué."))
 
-
-def _ensure(directory):
-    os.makedirs(directory, exist_ok=True)
-    return directory

@@ -3,7 +3,6 @@ received by a real SMTP listener."""
 import email
 import email.policy
 
-import pytest
 from rq import Queue
 from rq.registry import FailedJobRegistry
 

@@ -123,7 +123,6 @@ def test_a_manager_reassigns_from_the_sheet_and_a_rep_cannot(client, accounts, t
 
 
 def test_previous_and_next_follow_the_list(client, accounts, team):
-    boss = team[0]
     leads = [make_lead(last_name=f"Nom{i}", status="new") for i in range(3)]
     make_lead(last_name="Autre", status="converted")
     accounts.login(client, "boss")

@@ -1,0 +1,131 @@
+"""The lead sheet through the REST API: timeline, notes and messages, reminders, files.
+Same row-level rule as the screens (another rep's lead answers 404)."""
+import datetime as dt
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import protect
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.security import LEAD_SHEET_API
+from app.services.errors import DomainError
+from app.services.reminders import complete
+from app.services.timeline import timeline
+from models import Attachment, LeadNote, Reminder
+from views.scoping import current_user
+from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
+                                 set_reminder, write_note)
+
+
+def _iso(value):
+    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value else None
+
+
+def _user(user):
+    return {"id": user.id, "name": user.get_full_name()} if user else None
+
+
+def _parse_utc(text):
+    """An ISO 8601 date-time; without an offset it is read as UTC."""
+    try:
+        value = dt.datetime.fromisoformat(str(text or ""))
+    except ValueError:
+        raise DomainError(_("Date et heure invalides."), field="due_at")
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+class LeadSheetApi(BaseApi):
+    resource_name = "sheet"
+    class_permission_name = LEAD_SHEET_API
+    allow_browser_login = True
+    base_permissions = ["can_get", "can_note", "can_remind", "can_attach"]
+    method_permission_name = {
+        "get_timeline": "get", "get_notes": "get", "get_reminders": "get",
+        "get_attachments": "get", "download": "get", "post_note": "note",
+        "post_reminder": "remind", "reminder_done": "remind", "post_attachment": "attach",
+    }
+
+    def _write(self, action):
+        """Run a write and commit; a refused one answers 422 with its reason, nothing kept."""
+        try:
+            result, after = action()
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response_422(message=exc.as_api_message())
+        if after:
+            after()
+        return self.response(201, id=result.id)
+
+    @expose("/<int:pk>/timeline", methods=["GET"])
+    @protect()
+    def get_timeline(self, pk):
+        lead = scoped_lead(pk)
+        return self.response(200, result=[
+            {"at": _iso(e.at), "kind": e.kind, "title": e.title, "user": _user(e.user),
+             "text": e.text, "meta": e.meta} for e in timeline(db.session, lead)])
+
+    @expose("/<int:pk>/notes", methods=["GET"])
+    @protect()
+    def get_notes(self, pk):
+        lead = scoped_lead(pk)
+        notes = db.session.query(LeadNote).filter_by(lead_id=lead.id).order_by(LeadNote.created_at)
+        return self.response(200, result=[
+            {"id": n.id, "kind": n.kind, "body": n.body, "author": _user(n.author),
+             "created_at": _iso(n.created_at), "mentions": [m.user_id for m in n.mentions]}
+            for n in notes])
+
+    @expose("/<int:pk>/notes", methods=["POST"])
+    @protect()
+    def post_note(self, pk):
+        lead = scoped_lead(pk)
+        data = request.get_json(silent=True) or {}
+        return self._write(lambda: write_note(lead, data.get("body"), data.get("kind", "note")))
+
+    @expose("/<int:pk>/reminders", methods=["GET"])
+    @protect()
+    def get_reminders(self, pk):
+        lead = scoped_lead(pk)
+        items = db.session.query(Reminder).filter_by(lead_id=lead.id).order_by(Reminder.due_at)
+        return self.response(200, result=[
+            {"id": r.id, "due_at": _iso(r.due_at), "what": r.what, "user": _user(r.user),
+             "done_at": _iso(r.done_at)} for r in items])
+
+    @expose("/<int:pk>/reminders", methods=["POST"])
+    @protect()
+    def post_reminder(self, pk):
+        lead = scoped_lead(pk)
+        data = request.get_json(silent=True) or {}
+        return self._write(lambda: set_reminder(lead, _parse_utc(data.get("due_at")),
+                                                data.get("what")))
+
+    @expose("/reminder/<int:reminder_id>/done", methods=["POST"])
+    @protect()
+    def reminder_done(self, reminder_id):
+        reminder = own_reminder(reminder_id)
+        complete(db.session, reminder, current_user().id)
+        db.session.commit()
+        return self.response(200, id=reminder.id, done_at=_iso(reminder.done_at))
+
+    @expose("/<int:pk>/attachments", methods=["GET"])
+    @protect()
+    def get_attachments(self, pk):
+        lead = scoped_lead(pk)
+        items = db.session.query(Attachment).filter_by(lead_id=lead.id).order_by(Attachment.id)
+        return self.response(200, result=[
+            {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+             "uploaded_by": _user(a.uploaded_by), "created_at": _iso(a.created_at)} for a in items])
+
+    @expose("/<int:pk>/attachments", methods=["POST"])
+    @protect()
+    def post_attachment(self, pk):
+        lead = scoped_lead(pk)
+        return self._write(lambda: (attach_upload(lead), None))
+
+    @expose("/attachment/<int:attachment_id>", methods=["GET"])
+    @protect()
+    def download(self, attachment_id):
+        return attachment_response(attachment_id)
