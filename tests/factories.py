@@ -40,9 +40,10 @@ def make_lead(owner=None, **fields):
     return lead
 
 
-def make_interaction(lead, user=None, kind="call", **fields):
+def make_interaction(lead, user=None, kind="call", occurred_at=dt.datetime(2026, 3, 1, 10, 0),
+                     **fields):
     item = Interaction(lead=lead, user=user, kind=kind, direction="outbound",
-                       occurred_at=dt.datetime(2026, 3, 1, 10, 0), **fields)
+                       occurred_at=occurred_at, **fields)
     db.session.add(item)
     db.session.commit()
     return item

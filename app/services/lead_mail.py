@@ -8,10 +8,10 @@ from app.timezones import format_local
 from models import Appointment, Interaction
 from models.base import utcnow
 
-_VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+_VARIABLE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 
 
-def _next_appointment(session, lead):
+def _next_appointment(session, lead, _user):
     item = (session.query(Appointment)
             .filter(Appointment.lead_id == lead.id, Appointment.starts_at >= utcnow(),
                     Appointment.status.in_(("planned", "confirmed")))

@@ -43,3 +43,11 @@ def queue_name(redis_url):
     keys = redis.keys(f"*{name}*")
     if keys:
         redis.delete(*keys)
+
+
+def use_smtp(app, smtp):
+    """Point the app's mail at the listener (Flask-Mail reads its settings at init)."""
+    from app.extensions import mail
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False)
+    mail.init_app(app)
