@@ -12,8 +12,6 @@ NOTE_KINDS = {"note": _l("Note"), "message": _l("Message")}
 EVENT_KINDS = {
     "status": _l("Changement de statut"),
     "created": _l("Création"),
-    "file_added": _l("Pièce jointe ajoutée"),
-    "file_removed": _l("Pièce jointe supprimée"),
     "reminder_done": _l("Rappel fait"),
     "followup": _l("Relance"),
 }

@@ -44,7 +44,10 @@ class Notification(Model):
     sms_state = Column(String(10))
 
     __table_args__ = (
-        Index("ix_notification_user_created", "user_id", "created_at"),
+        # The list of what the bell shows. Partial, so that the unread count below has one
+        # index to use (SQLite would otherwise pick this one and read every notification).
+        Index("ix_notification_user_created", "user_id", "created_at",
+              sqlite_where=text("in_app = 1"), postgresql_where=text("in_app")),
         # The bell's count reads this index alone.
         Index("ix_notification_unread", "user_id", sqlite_where=text("read_at IS NULL"),
               postgresql_where=text("read_at IS NULL")),

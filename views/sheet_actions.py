@@ -10,7 +10,6 @@ from app.extensions import db
 from app.security import LEAD_RIGHTS, PERM_ALL_LEADS
 from app.services.attachments import store_attachment, stored_path
 from app.services.errors import DomainError
-from app.services.events import record_event
 from app.services.notes import add_note
 from app.services.notifications import notify
 from app.services.reminders import add_reminder
@@ -78,10 +77,8 @@ def attach_upload(lead):
     os.close(handle)
     try:
         upload.save(temporary)
-        item = store_attachment(db.session, lead, current_user(), temporary, upload.filename,
+        return store_attachment(db.session, lead, current_user(), temporary, upload.filename,
                                 directory, current_app.config["CRM_ATTACHMENT_MAX_BYTES"])
-        record_event(db.session, lead.id, "file_added", item.filename)
-        return item
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)

@@ -5,7 +5,7 @@ SMS copies pending; after the caller commits, jobs.notifications.deliver sends t
 """
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 
 from models import (DEFAULT_CHANNELS, EVENTS, NOTIFICATION_CHANNELS, Notification,
                     NotificationPreference, User, UserProfile)
@@ -67,7 +67,7 @@ def unread_count(session, user_id):
 
 def recent(session, user_id, limit=50):
     return session.scalars(select(Notification).where(
-        Notification.user_id == user_id, Notification.in_app.is_(True))
+        Notification.user_id == user_id, Notification.in_app == true())  # the index's predicate
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
 
 

@@ -138,7 +138,7 @@ def upgrade():
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_unread', ['user_id'], unique=False, sqlite_where=sa.text('read_at IS NULL'), postgresql_where=sa.text('read_at IS NULL'))
-        batch_op.create_index('ix_notification_user_created', ['user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_notification_user_created', ['user_id', 'created_at'], unique=False, sqlite_where=sa.text('in_app = 1'), postgresql_where=sa.text('in_app'))
 
     op.create_table('reminder',
     sa.Column('id', sa.Integer(), nullable=False),

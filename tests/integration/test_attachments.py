@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.services.attachments import remove_orphan_files
-from models import Attachment, Lead, LeadEvent
+from models import Attachment, Lead
 from tests.factories import make_lead
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -59,7 +59,6 @@ def test_accepted_files_are_stored_under_random_names(app, client, accounts, rep
     directory = app.config["CRM_ATTACHMENT_DIR"]
     assert not directory.startswith(os.path.join(os.path.dirname(app.root_path), "app", "static"))
     assert os.listdir(directory) == [item.stored_name]  # the temporary upload is gone
-    assert db.session.query(LeadEvent).one().kind == "file_added"
     response = client.get(f"/sheet/file/{item.id}")
     assert response.status_code == 200 and response.data == content
     assert response.headers["Content-Type"].startswith(content_type)

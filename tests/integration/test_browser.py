@@ -182,3 +182,48 @@ def test_manager_tools_look_right(live_app, page):
     page.goto(live_app + "/duplicates/")
     assert page.locator("text=Aucun doublon possible").count() == 1
     shot(page, "17-duplicates")
+
+
+def test_lead_sheet_call_note_mention_file_and_the_bell(live_app, page, tmp_path):
+    # Manon keeps a page open: her bell must change without her reloading it.
+    other = page.context.browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    manon = other.new_page()
+    log_in(manon, live_app, "manon")
+    assert manon.locator(".crm-bell-count").is_hidden()
+
+    log_in(page, live_app, "claire")
+    page.goto(live_app + "/leads/list/?q=bernard")
+    page.click("a.crm-lead-link")
+    page.wait_for_url("**/leads/show/**")
+    shot(page, "18-sheet")
+
+    page.select_option("#quick-log select[name=kind]", "call")
+    page.fill("#log-duration", "6")
+    page.fill("#log-subject", "Joint")
+    page.fill("#quick-log textarea[name=summary]", "Intéressé, rappeler jeudi pour le devis.")
+    page.click("#quick-log button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert "Intéressé, rappeler jeudi" in page.locator(".crm-timeline").inner_text()
+
+    page.click("a[href='#quick-message']")
+    page.fill("#quick-message textarea", "@manon peux-tu valider la remise ? <b>urgent</b>")
+    page.click("#quick-message button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert "<b>urgent</b>" in page.locator(".crm-timeline").inner_text()  # shown as text
+
+    pdf = tmp_path / "devis-bernard.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page.click("a[href='#quick-file']")
+    page.set_input_files("#quick-file input[type=file]", str(pdf))
+    page.click("#quick-file button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert page.locator("text=devis-bernard.pdf").count() >= 1
+    shot(page, "19-sheet-after-actions")
+
+    manon.wait_for_selector(".crm-bell-count:has-text('1')", timeout=20_000)  # polled every 15 s
+    shot(manon, "20-bell")
+    manon.click(".crm-bell a")
+    manon.wait_for_url("**/notifications/")
+    assert "vous a mentionné sur Jean Bernard" in manon.content()
+    shot(manon, "21-notifications")
+    other.close()

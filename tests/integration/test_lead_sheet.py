@@ -127,6 +127,9 @@ def test_previous_and_next_follow_the_list(client, accounts, team):
     make_lead(last_name="Autre", status="converted")
     accounts.login(client, "boss")
     back = "status=new&_oc_LeadView=last_name&_od_LeadView=asc"
+    listing = client.get(f"/leads/list/?{back}").get_data(as_text=True)
+    assert f"/leads/show/{leads[1].id}?back=status%3Dnew%26_oc_LeadView%3Dlast_name" in listing
+    assert f"/leads/show/{leads[1].id}?back=" in listing and "&amp;i=1" in listing
     body = client.get(f"/leads/show/{leads[1].id}?back={back.replace('&', '%26')}&i=1").get_data(as_text=True)
     assert f"/leads/show/{leads[0].id}?back=" in body and f"/leads/show/{leads[2].id}?back=" in body
     body = client.get(f"/leads/show/{leads[2].id}?back={back.replace('&', '%26')}&i=2").get_data(as_text=True)
