@@ -55,9 +55,9 @@ class FollowUpRuleView(CRMModelView):
     formatters_columns = {"active": fmt.yes_no, "status": fmt.label_from(RULE_STATUSES),
                           "created_at": fmt.datetime_local}
     description_columns = {
-        "after_hours": _l("Un prospect dans ce statut, sans appel, e-mail ni rendez-vous depuis "
-                          "ce nombre d'heures, déclenche une notification à son commercial "
-                          "(24 = un jour)."),
+        "after_hours": _l("Un prospect dans ce statut, sans interaction (appel, e-mail, SMS, "
+                          "réunion, note) depuis ce nombre d'heures, déclenche une notification "
+                          "à son commercial (24 = un jour)."),
         "escalate_after_hours": _l("Facultatif, plus long que le premier délai : le responsable "
                                    "du commercial (fiche « Profils ») est prévenu à son tour."),
     }

@@ -45,3 +45,14 @@ def test_security_menu_is_french_for_admins(client, accounts):
     accounts.login(client, "root")
     body = client.get("/users/list/").get_data(as_text=True)
     assert "Sécurité" in body and "Utilisateurs" in body
+
+
+def test_the_lead_sheet_speaks_english_too(client, accounts):
+    from tests.factories import make_lead
+
+    accounts.create("manon", "Responsable")
+    accounts.login(client, "manon")
+    lead = make_lead()
+    client.get("/lang/en")
+    body = client.get(f"/leads/show/{lead.id}").get_data(as_text=True)
+    assert "History" in body and "Open reminders" in body and "Historique" not in body
