@@ -22,6 +22,14 @@ SCREENS = [
     ("GET", "/appointments/add", {"Admin", "Responsable", "Commercial"}),
     ("GET", "/interactions/list/", {"Admin", "Responsable", "Commercial"}),
     ("GET", "/interactions/add", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/reminders/", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/notifications/", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("GET", "/notifications/preferences", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("POST", "/sheet/{lead}/note", {"Admin", "Responsable", "Commercial"}),
+    ("POST", "/sheet/{lead}/log", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/followup-rules/list/", {"Admin"}),
+    ("GET", "/email-templates/list/", {"Admin"}),
+    ("GET", "/user-profiles/list/", {"Admin"}),
     ("GET", "/users/list/", {"Admin"}),
     ("GET", "/roles/list/", {"Admin"}),
 ]
@@ -38,13 +46,18 @@ APIS = [
     ("POST", "/api/v1/campaign/", {"Admin", "Responsable", "Marketing"}),
     ("GET", "/api/v1/appointment/", {"Admin", "Responsable", "Commercial"}),
     ("GET", "/api/v1/interaction/", {"Admin", "Responsable", "Commercial"}),
+    ("GET", "/api/v1/sheet/{lead}/timeline", {"Admin", "Responsable", "Commercial", "Marketing"}),
+    ("POST", "/api/v1/sheet/{lead}/notes", {"Admin", "Responsable", "Commercial"}),
 ]
+
+FORMS = {"/sheet/{lead}/note": {"body": "Note"}, "/sheet/{lead}/log": {"kind": "call"}}
 
 PAYLOADS = {
     "/api/v1/lead/": {"last_name": "Api", "email": "api@example.com"},
     "/api/v1/lead/{lead}": {"company": "Nouvelle société"},
     "/api/v1/source/": {"name": "Source API", "kind": "api"},
     "/api/v1/campaign/": {"name": "Campagne API", "platform": "meta"},
+    "/api/v1/sheet/{lead}/notes": {"body": "Note API"},
 }
 
 
@@ -55,12 +68,12 @@ def test_screen_matrix(client, accounts, role):
     for method, url, allowed in SCREENS:
         lead = make_lead(owner=user)
         target = url.format(lead=lead.id)
-        response = client.open(target, method=method)
+        response = client.open(target, method=method, data=FORMS.get(url))
         if role in allowed:
             assert response.status_code in (200, 302), (role, target, response.status_code)
             if method == "GET":
                 assert response.status_code == 200, (role, target)
-            else:
+            elif "/delete/" in url:
                 assert db.session.get(Lead, lead.id) is None, (role, target)
         else:
             assert response.status_code == 403, (role, target, response.status_code)
