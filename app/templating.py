@@ -2,6 +2,7 @@
 import re
 
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.services.contact import format_phone
@@ -33,6 +34,19 @@ def plain_text(text):
     return Markup("".join(str(p) for p in parts).replace("\n", "<br>"))
 
 
+def elapsed(start, end):
+    """How long from start to end, as a person says it: 45 min, 3 h 20, 2 j 4 h."""
+    if start is None or end is None or end < start:
+        return ""
+    minutes = int((end - start).total_seconds() // 60)
+    days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if days:
+        return _("%(d)d j %(h)d h", d=days, h=hours)
+    if hours:
+        return _("%(h)d h %(m)02d", h=hours, m=minutes)
+    return _("%(m)d min", m=minutes)
+
+
 def register(app):
     @app.template_filter("phone")
     def phone_filter(value):
@@ -53,4 +67,5 @@ def register(app):
 
     app.add_template_filter(status_badge, "crm_status")
     app.add_template_filter(plain_text, "plain_text")
+    app.add_template_global(elapsed, "elapsed")
     app.jinja_env.globals["LEAD_STATUSES"] = STATUSES

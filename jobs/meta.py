@@ -7,7 +7,7 @@ from app.extensions import db
 from app.services.errors import DomainError
 from app.services.intake import process_delivery
 from app.services.meta import GraphError, fetch_lead, parse_graph_lead
-from jobs.notifications import notify_assignment
+from jobs.notifications import notify_new_lead
 from jobs.queue import enqueue
 from models import IntakeDelivery
 
@@ -30,8 +30,8 @@ def fetch_meta_lead(delivery_id):
         db.session.commit()
         raise  # rq retries GraphError per META_RETRY_INTERVALS; the journal shows the last error
     db.session.commit()
-    if created and lead.owner_id:
-        enqueue(notify_assignment, lead.id, lead.owner_id)
+    if created:
+        enqueue(notify_new_lead, lead.id)
     return delivery.lead_id
 
 

@@ -1,4 +1,6 @@
 """Jobs that tell users about things that concern them (copies by e-mail and SMS)."""
+import datetime as dt
+
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -7,6 +9,7 @@ from app.services.notifications import notify, profile_of
 from app.services.sms import send_sms
 from jobs.queue import enqueue
 from models import Lead, Notification
+from models.base import utcnow
 
 
 def dispatch(notifications):
@@ -41,10 +44,38 @@ def notify_assignment(lead_id, user_id):
     lead = db.session.get(Lead, lead_id)
     if lead is None or lead.owner_id != user_id:
         return False
-    item = notify(db.session, user_id, "assigned",
-                  lambda: _("Nouveau prospect attribué : %(name)s", name=lead.full_name),
-                  url=f"/leads/show/{lead.id}", lead_id=lead.id)
-    db.session.commit()
+    item = _notify_once(user_id, "assigned", lead,
+                        lambda: _("Nouveau prospect attribué : %(name)s", name=lead.full_name))
+    return item is not None
+
+
+def _notify_once(user_id, event, lead, title):
+    """Notify and send the copies; a retried job finds its notification of a moment ago
+    (same user, event and lead) and only sends what is still pending."""
+    recent = utcnow() - dt.timedelta(minutes=10)
+    item = db.session.query(Notification).filter(
+        Notification.user_id == user_id, Notification.event == event,
+        Notification.lead_id == lead.id, Notification.created_at >= recent).first()
+    if item is None:
+        item = notify(db.session, user_id, event, title, url=f"/leads/show/{lead.id}",
+                      lead_id=lead.id)
+        db.session.commit()
     if item is not None:
         deliver(item.id)
-    return item is not None
+    return item
+
+
+def notify_new_lead(lead_id):
+    """A lead that came in by itself (ad platform, web form): its rep and the person who
+    follows its campaign are told."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return False
+    if lead.owner_id:
+        notify_assignment(lead.id, lead.owner_id)
+    manager_id = lead.campaign.manager_id if lead.campaign else None
+    if manager_id and manager_id != lead.owner_id:
+        _notify_once(manager_id, "campaign_lead", lead,
+                     lambda: _("Nouveau prospect de la campagne %(campaign)s : %(name)s",
+                               campaign=lead.campaign.name, name=lead.full_name))
+    return True

@@ -1,5 +1,6 @@
 """Advertising campaigns that leads are attributed to."""
 from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import relationship
@@ -30,6 +31,10 @@ class Campaign(TimestampMixin, Model):
     end_date = Column(Date)
     budget = Column(Numeric(12, 2))
     spend = Column(Numeric(12, 2))
+    # Who follows the campaign (marketing or a manager): told of each lead it brings in.
+    manager_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL",
+                                            name="fk_campaign_manager"))
+    manager = relationship(User, foreign_keys=[manager_id])
 
     def platform_label(self):
         return str(PLATFORMS.get(self.platform, self.platform))

@@ -29,6 +29,7 @@ CAMPAIGN_LABELS = {
     "start_date": _l("Début"),
     "end_date": _l("Fin"),
     "budget": _l("Budget (€)"),
+    "manager": _l("Suivie par"),
     "spend": _l("Dépense (€)"),
     "created_at": _l("Créée le"),
 }
@@ -81,11 +82,14 @@ class CampaignView(CRMModelView):
     order_columns = ["name", "platform", "start_date", "created_at"]
     search_columns = ["name", "platform", "source", "start_date"]
     show_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
-                    "end_date", "budget", "spend", "created_at"]
+                    "end_date", "budget", "spend", "manager", "created_at"]
     add_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
-                   "end_date", "budget", "spend"]
+                   "end_date", "budget", "spend", "manager"]
     edit_columns = add_columns
+    description_columns = {"manager": _l("Prévenu de chaque prospect que la campagne amène "
+                                         "(formulaires et plateformes publicitaires).")}
     formatters_columns = {
+        "manager": fmt.user_name,
         "platform": fmt.platform_label,
         "start_date": fmt.date_only,
         "end_date": fmt.date_only,

@@ -18,7 +18,7 @@ from app.services.errors import DomainError
 from app.services.intake import parse_google_ads, parse_web_form, process_delivery, record_delivery
 from app.services.meta import leadgen_changes, signing_source
 from jobs.meta import fetch_meta_lead, notification_body
-from jobs.notifications import notify_assignment
+from jobs.notifications import notify_new_lead
 from jobs.queue import enqueue
 from models import Source
 
@@ -132,8 +132,8 @@ class WebhookView(BaseView):
             db.session.commit()
             return _error(400, exc.message)
         db.session.commit()
-        if created and lead.owner_id:
-            enqueue(notify_assignment, lead.id, lead.owner_id)
+        if created:
+            enqueue(notify_new_lead, lead.id)
         return jsonify(status=delivery.status, delivery=delivery.id), 200
 
     @staticmethod

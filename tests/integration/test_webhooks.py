@@ -227,3 +227,20 @@ def test_webhooks_are_rate_limited_per_address(database_url, tmp_path):
                  for i in range(5)]
         assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
         assert db.session.query(Lead).count() == 3
+
+
+def test_the_campaign_follower_and_the_rep_hear_of_a_new_lead(client, accounts, google_source,
+                                                              google_payload):
+    from jobs.notifications import notify_new_lead
+    from models import Notification
+
+    marc = accounts.create("marc", "Marketing")
+    db.session.add(Campaign(name="Printemps", platform="google_ads", manager_id=marc.id,
+                            external_id=str(google_payload["campaign_id"])))
+    db.session.commit()
+    assert client.post("/webhooks/google-ads", json=google_payload).status_code == 200
+    lead = db.session.query(Lead).one()
+    notes = db.session.query(Notification).filter_by(user_id=marc.id, event="campaign_lead").all()
+    assert len(notes) == 1 and "Printemps" in notes[0].title and notes[0].lead_id == lead.id
+    notify_new_lead(lead.id)  # rq delivers at least once: a retry adds nothing
+    assert db.session.query(Notification).filter_by(user_id=marc.id).count() == 1

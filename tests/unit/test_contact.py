@@ -71,3 +71,4 @@ def test_phone_fast_path_agrees_with_phonenumbers(app):
 def test_email_fast_path_refuses_what_email_validator_refuses(app, raw):
     with pytest.raises(DomainError):
         normalise_email(raw)
+
