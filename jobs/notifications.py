@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.services.mailer import send_notification_mail
-from app.services.notifications import notify, profile_of
+from app.services.notifications import notify, profile_of, title_for
 from app.services.sms import send_sms
+from app.timezones import format_local
 from jobs.queue import enqueue
-from models import Lead, Notification
+from models import Appointment, Lead, Notification
 from models.base import utcnow
 
 
@@ -51,11 +52,13 @@ def notify_assignment(lead_id, user_id):
 
 def _notify_once(user_id, event, lead, title):
     """Notify and send the copies; a retried job finds its notification of a moment ago
-    (same user, event and lead) and only sends what is still pending."""
+    (same user, event, lead and text) and only sends what is still pending."""
     recent = utcnow() - dt.timedelta(minutes=10)
+    text = title_for(profile_of(db.session, user_id), title)
     item = db.session.query(Notification).filter(
         Notification.user_id == user_id, Notification.event == event,
-        Notification.lead_id == lead.id, Notification.created_at >= recent).first()
+        Notification.lead_id == lead.id, Notification.title == text,
+        Notification.created_at >= recent).first()
     if item is None:
         item = notify(db.session, user_id, event, title, url=f"/leads/show/{lead.id}",
                       lead_id=lead.id)
@@ -78,4 +81,25 @@ def notify_new_lead(lead_id):
         _notify_once(manager_id, "campaign_lead", lead,
                      lambda: _("Nouveau prospect de la campagne %(campaign)s : %(name)s",
                                campaign=lead.campaign.name, name=lead.full_name))
+    return True
+
+
+APPOINTMENT_CHANGES = {
+    "booked": lambda a, when: _("Rendez-vous avec %(lead)s le %(when)s", lead=a.lead.full_name,
+                                 when=when),
+    "changed": lambda a, when: _("Rendez-vous avec %(lead)s modifié : %(when)s",
+                                  lead=a.lead.full_name, when=when),
+    "cancelled": lambda a, when: _("Rendez-vous avec %(lead)s du %(when)s annulé",
+                                    lead=a.lead.full_name, when=when),
+}
+
+
+def notify_appointment(appointment_id, change):
+    """Tell an appointment's rep that it was booked, changed or cancelled for them."""
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.owner_id is None:
+        return False
+    when = format_local(appointment.starts_at)
+    _notify_once(appointment.owner_id, "appointment", appointment.lead,
+                 lambda: APPOINTMENT_CHANGES[change](appointment, when))
     return True

@@ -1,11 +1,14 @@
 """Appointments (rendez-vous) screen and API."""
-from flask import request
+from flask import g, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
 from wtforms.validators import InputRequired, StopValidation
 
 from app.security import APPOINTMENT
 from app.services.appointments import check_appointment
+from jobs.notifications import notify_appointment
+from jobs.queue import enqueue
 from models import APPOINTMENT_STATUSES, Appointment
 from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
@@ -46,6 +49,21 @@ class AppointmentLifecycle:
 
     def pre_update(self, item):
         self._check(item)
+        status = inspect(item).attrs.status.history
+        g.crm_appointment_change = "cancelled" if (
+            status.has_changes() and item.status == "cancelled") else "changed"
+
+    def post_add(self, item):
+        self._tell_owner(item, "booked")
+
+    def post_update(self, item):
+        self._tell_owner(item, g.pop("crm_appointment_change", "changed"))
+
+    @staticmethod
+    def _tell_owner(item, change):
+        """The rep hears of an appointment someone else set, moved or cancelled for them."""
+        if item.owner_id and item.owner_id != current_user().id:
+            enqueue(notify_appointment, item.id, change)
 
 
 class AppointmentView(AppointmentLifecycle, CRMModelView):

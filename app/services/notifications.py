@@ -48,16 +48,21 @@ def notify(session, user_id, event, title, url=None, lead_id=None):
     if not channels:
         return None
     profile = profile_of(session, user_id)
-    with force_locale(profile.locale or default_locale()):
-        text = str(title())
+    text = title_for(profile, title)
     now = utcnow()
     item = Notification(
-        user_id=user_id, event=event, title=text[:300], url=url, lead_id=lead_id, created_at=now,
+        user_id=user_id, event=event, title=text, url=url, lead_id=lead_id, created_at=now,
         in_app="app" in channels, read_at=None if "app" in channels else now,
         email_state="pending" if "email" in channels and user.email else None,
         sms_state="pending" if "sms" in channels and profile.mobile else None)
     session.add(item)
     return item
+
+
+def title_for(profile, title):
+    """The notification's text in the user's language."""
+    with force_locale(profile.locale or default_locale()):
+        return str(title())[:300]
 
 
 def unread_count(session, user_id):

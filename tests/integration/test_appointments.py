@@ -119,3 +119,30 @@ def test_api_filters_leads_by_source(client, accounts):
     accounts.login(client, "boss")
     sheet = client.get(f"/sources/show/{ads.id}").get_data(as_text=True)
     assert f"/leads/show/{wanted.id}" in sheet  # the source's leads tab
+
+
+def test_the_rep_hears_of_appointments_a_manager_sets_moves_or_cancels(client, accounts):
+    from models import Notification
+
+    accounts.create("boss", "Responsable")
+    claire = accounts.create("claire", "Commercial")
+    lead = make_lead(owner=claire, last_name="Martin")
+    accounts.login(client, "boss")
+    form = {"lead": lead.id, "owner": claire.id, "title": "Démo", "status": "planned",
+            "starts_at": "2030-03-04T10:00", "ends_at": "2030-03-04T11:00"}
+    client.post("/appointments/add", data=form)
+    appointment = db.session.query(Appointment).one()
+    client.post(f"/appointments/edit/{appointment.id}", data={**form, "starts_at": "2030-03-05T10:00",
+                                                              "ends_at": "2030-03-05T11:00"})
+    client.post(f"/appointments/edit/{appointment.id}", data={**form, "status": "cancelled",
+                                                              "starts_at": "2030-03-05T10:00",
+                                                              "ends_at": "2030-03-05T11:00"})
+    titles = [n.title for n in db.session.query(Notification).filter_by(
+        user_id=claire.id, event="appointment").order_by(Notification.id)]
+    assert titles == ["Rendez-vous avec Test Martin le 04/03/2030 10:00",
+                      "Rendez-vous avec Test Martin modifié : 05/03/2030 10:00",
+                      "Rendez-vous avec Test Martin du 05/03/2030 10:00 annulé"]
+    accounts.login(client, "claire")  # her own changes tell nobody
+    client.post(f"/appointments/edit/{appointment.id}", data={**form, "starts_at": "2030-03-06T10:00",
+                                                              "ends_at": "2030-03-06T11:00"})
+    assert db.session.query(Notification).filter_by(user_id=claire.id).count() == 3
