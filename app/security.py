@@ -39,6 +39,8 @@ DUPLICATES = "Duplicates"
 ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
 LEAD_SHEET = "LeadSheet"
+CALENDAR = "Calendar"
+BOOKING_PAGE = "BookingPage"
 LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
 REMINDERS = "Reminders"
@@ -64,6 +66,8 @@ MENU_DUPLICATES = "Duplicates"
 ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
 MENU_TOOLS = "Tools"
+MENU_CALENDAR = "Calendar"
+MENU_BOOKING_PAGES = "BookingPages"
 MENU_REMINDERS = "MyReminders"
 MENU_NOTIFICATIONS = "MyNotifications"
 MENU_FOLLOWUP = "FollowUpRules"
@@ -123,9 +127,11 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET, *_SHEET_ALL)
     + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
+    + _pairs(CALENDAR, "can_list", "can_subscribe")
+    + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
              MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
-             MENU_REMINDERS),
+             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -138,7 +144,8 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET, *_SHEET_ALL)
     + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
-    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS),
+    + _pairs(CALENDAR, "can_list", "can_subscribe")
+    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR),
     ROLE_MARKETING: _COMMON
     + _pairs(LEAD, *READ)
     + _pairs(LEAD + "Api", *API_READ)

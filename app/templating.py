@@ -2,6 +2,7 @@
 import re
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -47,6 +48,11 @@ def elapsed(start, end):
     return _("%(m)d min", m=minutes)
 
 
+def format_day(value):
+    """A day as people write it in the current language: « lundi 3 mars »."""
+    return format_date(value, "EEEE d MMMM")
+
+
 def register(app):
     @app.template_filter("phone")
     def phone_filter(value):
@@ -68,4 +74,5 @@ def register(app):
     app.add_template_filter(status_badge, "crm_status")
     app.add_template_filter(plain_text, "plain_text")
     app.add_template_global(elapsed, "elapsed")
+    app.add_template_filter(format_day, "format_day")
     app.jinja_env.globals["LEAD_STATUSES"] = STATUSES

@@ -5,6 +5,7 @@ from flask_appbuilder.security.sqla.models import User
 from models.activity import EVENT_KINDS, NOTE_KINDS, LeadEvent, LeadNote, NoteMention
 from models.appointment import APPOINTMENT_STATUSES, Appointment
 from models.assignment import RULE_MODES, AssignmentMember, AssignmentRule, LeadAssignment
+from models.booking import DEFAULT_HOURS, AppointmentBlock, BookingPage
 from models.campaign import PLATFORMS, Campaign
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
@@ -37,5 +38,6 @@ __all__ = [
     "EVENT_KINDS", "NOTE_KINDS", "LeadEvent", "LeadNote", "NoteMention", "Attachment",
     "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
-    "FollowUpAlert", "FollowUpRule", "Reminder",
+    "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
+    "BookingPage",
 ]

@@ -73,3 +73,7 @@ class UserProfile(Model):
     manager = relationship(User, foreign_keys=[manager_id])
     mobile = Column(String(20))  # E.164, for SMS
     locale = Column(String(5), nullable=False, default="fr")
+    # The secret of the user's iCalendar subscription (/calendar/<token>.ics); a new one revokes it.
+    calendar_token = Column(String(64))
+
+    __table_args__ = (UniqueConstraint("calendar_token", name="uq_user_profile_calendar_token"),)

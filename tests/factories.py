@@ -49,9 +49,10 @@ def make_interaction(lead, user=None, kind="call", occurred_at=dt.datetime(2026,
     return item
 
 
-def make_appointment(lead, owner=None, start=dt.datetime(2026, 3, 2, 9, 0), **fields):
+def make_appointment(lead, owner=None, start=dt.datetime(2026, 3, 2, 9, 0), status="planned",
+                     **fields):
     item = Appointment(lead=lead, owner=owner, starts_at=start,
-                       ends_at=start + dt.timedelta(hours=1), status="planned", **fields)
+                       ends_at=start + dt.timedelta(hours=1), status=status, **fields)
     db.session.add(item)
     db.session.commit()
     return item

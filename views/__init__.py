@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 from app import security as sec
 from app.extensions import csrf
 from views.appointments import AppointmentApi, AppointmentView
+from views.booking import BookingView
+from views.booking_admin import BookingPageView
+from views.calendar import CalendarFeedView, CalendarView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
 from views.assignment import AssignmentMemberView, AssignmentRuleView, LeadAssignmentView
 from views.duplicates import DuplicatesView
@@ -47,6 +50,11 @@ def register_views(appbuilder):
     appbuilder.add_view(UserProfileView, sec.MENU_USER_PROFILES, label=_l("Profils des utilisateurs"),
                         icon="fa-id-badge", **tools)
     appbuilder.add_view(ReminderView, sec.MENU_REMINDERS, label=_l("Mes rappels"), icon="fa-bell")
+    appbuilder.add_view(CalendarView, sec.MENU_CALENDAR, label=_l("Agenda"), icon="fa-calendar-alt")
+    appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,
+                        label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
+    appbuilder.add_view_no_menu(CalendarFeedView)
+    appbuilder.add_view_no_menu(BookingView)
     appbuilder.add_view_no_menu(NotificationView)
     appbuilder.add_view_no_menu(LeadSheetView)
     appbuilder.add_view_no_menu(AssignmentMemberView)

@@ -7,9 +7,12 @@ from wtforms.validators import InputRequired, StopValidation
 
 from app.security import APPOINTMENT
 from app.services.appointments import check_appointment
+from jobs.appointments import email_lead, schedule_lead_reminders
 from jobs.notifications import notify_appointment
 from jobs.queue import enqueue
 from models import APPOINTMENT_STATUSES, Appointment
+from models.appointment import ICAL_FIELDS
+from models.base import utcnow
 from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import LocalDateTimeField, choice_field
@@ -49,19 +52,29 @@ class AppointmentLifecycle:
 
     def pre_update(self, item):
         self._check(item)
-        status = inspect(item).attrs.status.history
-        g.crm_appointment_change = "cancelled" if (
-            status.has_changes() and item.status == "cancelled") else "changed"
+        state = inspect(item)
+        if not any(state.attrs[name].history.has_changes() for name in ICAL_FIELDS):
+            g.crm_appointment_change = None  # minutes or lead only: nobody to tell
+        elif state.attrs.status.history.has_changes() and item.status == "cancelled":
+            g.crm_appointment_change = "cancelled"
+        else:
+            g.crm_appointment_change = "changed"
 
     def post_add(self, item):
-        self._tell_owner(item, "booked")
+        self._tell(item, "booked")
 
     def post_update(self, item):
-        self._tell_owner(item, g.pop("crm_appointment_change", "changed"))
+        self._tell(item, g.pop("crm_appointment_change", None))
 
     @staticmethod
-    def _tell_owner(item, change):
-        """The rep hears of an appointment someone else set, moved or cancelled for them."""
+    def _tell(item, change):
+        """The lead gets the confirmation, change or cancellation (with its invitation) and
+        the rep hears of what someone else set, moved or cancelled for them."""
+        if change is None:
+            return
+        if item.status in ("planned", "confirmed", "cancelled") and item.starts_at > utcnow():
+            enqueue(email_lead, item.id, change)
+            schedule_lead_reminders(item)
         if item.owner_id and item.owner_id != current_user().id:
             enqueue(notify_appointment, item.id, change)
 

@@ -1,11 +1,11 @@
-"""Facts of a lead's life written to its timeline without each caller thinking of it.
-
-Status changes are caught at flush time, whatever wrote them (form, API, bulk action, import
-update, job): the session's info["actor_id"] says who (set per request, or by the job)."""
+"""Facts written at flush time, whatever wrote the change (form, API, bulk action, import
+update, job), so that no caller has to think of them: a lead's status changes for its timeline
+(the session's info["actor_id"] says who), an appointment's iCalendar SEQUENCE."""
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from models import STATUSES, Lead, LeadEvent
+from models import STATUSES, Appointment, Lead, LeadEvent
+from models.appointment import ICAL_FIELDS
 from models.base import utcnow
 
 
@@ -18,6 +18,8 @@ def record_event(session, lead_id, kind, detail=None, user_id=None):
 @event.listens_for(Session, "before_flush")
 def _status_changes(session, _context, _instances):
     for item in list(session.dirty):
+        if isinstance(item, Appointment):
+            _raise_sequence(item)
         if not isinstance(item, Lead):
             continue
         history = inspect(item).attrs.status.history
@@ -25,3 +27,11 @@ def _status_changes(session, _context, _instances):
             old, new = history.deleted[0], history.added[0]
             if old in STATUSES and new in STATUSES:
                 record_event(session, item.id, "status", f"{old}>{new}")
+
+
+def _raise_sequence(appointment):
+    """A change that calendars must see (time, place, title, status) raises the iCalendar
+    SEQUENCE, so that Google and Outlook replace their copy of the event."""
+    state = inspect(appointment)
+    if any(state.attrs[name].history.has_changes() for name in ICAL_FIELDS):
+        appointment.sequence = (appointment.sequence or 0) + 1
