@@ -127,7 +127,7 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET, *_SHEET_ALL)
     + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
-    + _pairs(CALENDAR, "can_list", "can_subscribe")
+    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
     + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
              MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
@@ -144,7 +144,7 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET, *_SHEET_ALL)
     + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
-    + _pairs(CALENDAR, "can_list", "can_subscribe")
+    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
     + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR),
     ROLE_MARKETING: _COMMON
     + _pairs(LEAD, *READ)

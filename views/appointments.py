@@ -7,13 +7,10 @@ from wtforms.validators import InputRequired, StopValidation
 
 from app.security import APPOINTMENT
 from app.services.appointments import check_appointment
-from jobs.appointments import email_lead, schedule_lead_reminders
-from jobs.notifications import notify_appointment
-from jobs.queue import enqueue
 from models import APPOINTMENT_STATUSES, Appointment
 from models.appointment import ICAL_FIELDS
-from models.base import utcnow
 from views import formatters as fmt
+from views.appointment_notices import tell_about
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import LocalDateTimeField, choice_field
 from views.lead_choice import ensure_visible_lead, lead_field
@@ -61,22 +58,10 @@ class AppointmentLifecycle:
             g.crm_appointment_change = "changed"
 
     def post_add(self, item):
-        self._tell(item, "booked")
+        tell_about(item, "booked")
 
     def post_update(self, item):
-        self._tell(item, g.pop("crm_appointment_change", None))
-
-    @staticmethod
-    def _tell(item, change):
-        """The lead gets the confirmation, change or cancellation (with its invitation) and
-        the rep hears of what someone else set, moved or cancelled for them."""
-        if change is None:
-            return
-        if item.status in ("planned", "confirmed", "cancelled") and item.starts_at > utcnow():
-            enqueue(email_lead, item.id, change)
-            schedule_lead_reminders(item)
-        if item.owner_id and item.owner_id != current_user().id:
-            enqueue(notify_appointment, item.id, change)
+        tell_about(item, g.pop("crm_appointment_change", None))
 
 
 class AppointmentView(AppointmentLifecycle, CRMModelView):

@@ -1,18 +1,32 @@
 """The agenda: each user's secret iCalendar subscription (/calendar/<token>.ics) that Google
 Calendar and Outlook poll, and the page that shows and renews it."""
+import datetime as dt
 import secrets
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import CALENDAR
+from app.services.appointments import check_appointment, overlapping
+from app.services.errors import DomainError
 from app.services.ical import feed
 from app.services.mailer import absolute_url
 from app.services.notifications import profile_of
-from models import Appointment, UserProfile
-from views.scoping import current_user
+from app.timezones import format_local, to_local, to_utc_naive
+from models import Appointment, AppointmentBlock, Lead, User, UserProfile
+from views.appointment_notices import tell_about
+from views.scoping import can_assign, current_user, scope_appointments, scope_leads, sees_all_leads
+
+
+def scoped_lead_or_error(value):
+    lead = None
+    if str(value or "").isdigit():
+        lead = scope_leads(db.session.query(Lead)).filter(Lead.id == int(value)).first()
+    if lead is None:
+        raise DomainError(_("Choisissez un prospect."), field="lead")
+    return lead
 
 
 def subscription_token(user_id, renew=False):
@@ -46,11 +60,66 @@ class CalendarFeedView(BaseView):
             "Content-Disposition": "inline; filename=agenda.ics", "Cache-Control": "no-store"})
 
 
+# One colour per rep (no red: red is for cancelled appointments).
+PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+           "#ff7f0e", "#7f7f7f", "#393b79")
+STATUS_COLOURS = {"planned": "#3a87ad", "confirmed": "#2e7d32", "done": "#757575",
+                  "cancelled": "#c62828", "no_show": "#ef6c00"}
+
+
+def wall_time(value):
+    """Naive UTC -> Paris wall time as ISO text: the agenda runs in that zone whatever the
+    browser's (FullCalendar in its "UTC" mode shows the text as it is)."""
+    return to_local(value).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def parse_wall_time(text, field):
+    try:
+        value = dt.datetime.fromisoformat(str(text or "").replace("Z", "")[:19])
+    except ValueError:
+        raise DomainError(_("Date et heure invalides."), field=field)
+    return to_utc_naive(value.replace(tzinfo=None))
+
+
+def event_json(appointment):
+    lead = appointment.lead
+    return {
+        "id": appointment.id,
+        "title": lead.full_name + (f" — {appointment.title}" if appointment.title else ""),
+        "start": wall_time(appointment.starts_at), "end": wall_time(appointment.ends_at),
+        "backgroundColor": PALETTE[(appointment.owner_id or 0) % len(PALETTE)],
+        "borderColor": STATUS_COLOURS.get(appointment.status, "#3a87ad"),
+        "classNames": [f"crm-event-{appointment.status}"],
+        "editable": appointment.status in ("planned", "confirmed"),
+        "extendedProps": {
+            "lead": lead.full_name, "leadUrl": url_for("LeadView.show", pk=lead.id),
+            "status": appointment.status, "statusLabel": appointment.status_label(),
+            "statusColour": STATUS_COLOURS.get(appointment.status, "#3a87ad"),
+            "place": appointment.place or "", "minutes": appointment.minutes or "",
+            "owner": appointment.owner.get_full_name() if appointment.owner else "",
+            "editUrl": url_for("AppointmentView.edit", pk=appointment.id),
+            "phone": lead.phone or "", "email": lead.email or ""},
+    }
+
+
+def _overlap_answer(owner_id, start, end, exclude_id=None):
+    """A 409 listing the rep's overlapping appointments, unless the user confirmed."""
+    if (request.get_json(silent=True) or {}).get("force"):
+        return None
+    clashes = overlapping(db.session, owner_id, start, end, exclude_id)
+    if not clashes:
+        return None
+    names = ", ".join(f"{c.lead.full_name} ({format_local(c.starts_at, '%H:%M')})" for c in clashes)
+    return jsonify(overlap=True, message=_("Ce commercial a déjà un rendez-vous sur ce créneau : "
+                                           "%(names)s. Enregistrer quand même ?", names=names)), 409
+
+
 class CalendarView(BaseView):
     route_base = "/agenda"
     class_permission_name = CALENDAR
-    base_permissions = ["can_list", "can_subscribe"]
-    method_permission_name = {"index": "list", "renew": "subscribe"}
+    base_permissions = ["can_list", "can_subscribe", "can_plan"]
+    method_permission_name = {"index": "list", "events": "list", "renew": "subscribe",
+                              "create": "plan", "move": "plan", "cancel": "plan"}
     default_view = "index"
 
     @expose("/")
@@ -60,8 +129,116 @@ class CalendarView(BaseView):
         token = subscription_token(user.id)
         db.session.commit()
         url = absolute_url(url_for("CalendarFeedView.feed", token=token))
-        return self.render_template("calendar/index.html", feed_url=url,
-                                    title=_("Agenda"))
+        return self.render_template("calendar/index.html", feed_url=url, title=_("Agenda"),
+                                    team=sees_all_leads(), user=user,
+                                    can_plan=self.appbuilder.sm.has_access("can_plan", CALENDAR))
+
+    def _owner_filter(self):
+        """Whose appointments: a rep only theirs; a manager theirs, a colleague's or all."""
+        user = current_user()
+        wanted = request.args.get("user", "me")
+        if not sees_all_leads() or wanted == "me":
+            return Appointment.owner_id == user.id
+        if wanted == "all":
+            return None
+        if not wanted.isdigit():
+            abort(400, description=_("Filtre invalide : %(name)s", name="user"))
+        return Appointment.owner_id == int(wanted)
+
+    @expose("/events")
+    @has_access
+    def events(self):
+        try:
+            start = parse_wall_time(request.args.get("start"), "start")
+            end = parse_wall_time(request.args.get("end"), "end")
+        except DomainError as exc:
+            return jsonify(message=exc.message), 400
+        if end <= start or end - start > dt.timedelta(days=62):
+            return jsonify(message=_("Période invalide.")), 400
+        query = scope_appointments(db.session.query(Appointment)).filter(
+            Appointment.starts_at < end, Appointment.ends_at > start)
+        owner = self._owner_filter()
+        if owner is not None:
+            query = query.filter(owner)
+        if request.args.get("cancelled") != "1":
+            query = query.filter(Appointment.status != "cancelled")
+        return jsonify([event_json(a) for a in query.order_by(Appointment.starts_at).limit(2000)])
+
+    @expose("/events", methods=["POST"])
+    @has_access
+    def create(self):
+        data = request.get_json(silent=True) or {}
+        try:
+            lead = scoped_lead_or_error(data.get("lead"))
+            owner_id = current_user().id
+            if data.get("owner") and can_assign():
+                owner = db.session.get(User, int(data["owner"]))
+                if owner is None or not owner.active:
+                    raise DomainError(_("Choisissez un commercial actif."), field="owner")
+                owner_id = owner.id
+            appointment = Appointment(
+                lead_id=lead.id, owner_id=owner_id,
+                title=(data.get("title") or "").strip()[:200] or None,
+                place=(data.get("place") or "").strip()[:300] or None, status="planned",
+                starts_at=parse_wall_time(data.get("start"), "start"),
+                ends_at=parse_wall_time(data.get("end"), "end"))
+            check_appointment(appointment)
+        except (DomainError, ValueError) as exc:
+            db.session.rollback()
+            return jsonify(message=getattr(exc, "message", _("Données invalides."))), 400
+        clash = _overlap_answer(owner_id, appointment.starts_at, appointment.ends_at)
+        if clash:
+            db.session.rollback()
+            return clash
+        db.session.add(appointment)
+        db.session.commit()
+        tell_about(appointment, "booked")
+        return jsonify(event_json(appointment)), 201
+
+    def _visible(self, appointment_id):
+        appointment = scope_appointments(db.session.query(Appointment)).filter(
+            Appointment.id == appointment_id).first()
+        if appointment is None:
+            abort(404)
+        if appointment.owner_id != current_user().id and not can_assign():
+            abort(403)
+        return appointment
+
+    @expose("/events/<int:appointment_id>/move", methods=["POST"])
+    @has_access
+    def move(self, appointment_id):
+        appointment = self._visible(appointment_id)
+        data = request.get_json(silent=True) or {}
+        try:
+            start = parse_wall_time(data.get("start"), "start")
+            end = parse_wall_time(data.get("end"), "end")
+            if appointment.status not in ("planned", "confirmed"):
+                raise DomainError(_("Ce rendez-vous ne se déplace plus."))
+            appointment.starts_at, appointment.ends_at = start, end
+            check_appointment(appointment)
+        except DomainError as exc:
+            db.session.rollback()
+            return jsonify(message=exc.message), 400
+        clash = _overlap_answer(appointment.owner_id, start, end, appointment.id)
+        if clash:
+            db.session.rollback()
+            return clash
+        db.session.query(AppointmentBlock).filter_by(appointment_id=appointment.id).delete()
+        appointment.reminded_day_at = appointment.reminded_hour_at = None
+        db.session.commit()
+        tell_about(appointment, "changed")
+        return jsonify(event_json(appointment))
+
+    @expose("/events/<int:appointment_id>/cancel", methods=["POST"])
+    @has_access
+    def cancel(self, appointment_id):
+        appointment = self._visible(appointment_id)
+        if appointment.status != "cancelled":
+            appointment.status = "cancelled"
+            db.session.query(AppointmentBlock).filter_by(appointment_id=appointment.id).delete()
+            db.session.commit()
+            tell_about(appointment, "cancelled")
+        return jsonify(event_json(appointment))
 
     @expose("/renew", methods=["POST"])
     @has_access

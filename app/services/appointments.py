@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 
 from app.services.errors import DomainError
-from models import APPOINTMENT_STATUSES
+from models import APPOINTMENT_STATUSES, Appointment
 
 
 def check_appointment(item):
@@ -13,3 +13,13 @@ def check_appointment(item):
     if item.status not in APPOINTMENT_STATUSES:
         raise DomainError(_("Statut de rendez-vous inconnu : %(value)s", value=item.status),
                           field="status")
+
+
+def overlapping(session, owner_id, start, end, exclude_id=None):
+    """The rep's live appointments that overlap [start, end) (to warn before saving)."""
+    query = session.query(Appointment).filter(
+        Appointment.owner_id == owner_id, Appointment.status.in_(("planned", "confirmed", "done")),
+        Appointment.starts_at < end, Appointment.ends_at > start)
+    if exclude_id is not None:
+        query = query.filter(Appointment.id != exclude_id)
+    return query.order_by(Appointment.starts_at).all()

@@ -1,5 +1,6 @@
 """Headless Chromium against a live server: log in, create a lead, find it, open its sheet.
 Screenshots are kept in artifacts/screenshots/."""
+import json
 import os
 import shutil
 import tempfile
@@ -8,6 +9,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from app.extensions import db
+from models import BookingPage
 from tests.conftest import PASSWORD, Accounts, empty_database, make_app
 from tests.factories import make_campaign, make_lead, make_source
 
@@ -34,6 +37,13 @@ def live_app(database_url):
         for i, name in enumerate(["Bernard", "Durand", "Moreau", "Petit", "Roux"]):
             make_lead(last_name=name, first_name="Jean", source=ads, owner=rep,
                       status=["new", "in_progress", "converted", "new", "in_progress"][i])
+        every_day = {d: "08:00-20:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        booking = BookingPage(slug="claire", title="Découverte de l'offre", slot_minutes=30,
+                              working_hours=json.dumps(every_day), notice_hours=0,
+                              horizon_days=14, place="Visio")
+        booking.members = [rep]
+        db.session.add(booking)
+        db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -227,3 +237,61 @@ def test_lead_sheet_call_note_mention_file_and_the_bell(live_app, page, tmp_path
     assert "vous a mentionné sur Jean Bernard" in manon.content()
     shot(manon, "21-notifications")
     other.close()
+
+
+def test_agenda_create_and_drag(live_app, page):
+    log_in(page, live_app, "claire")
+    page.goto(live_app + "/agenda/")
+    page.wait_for_selector(".fc-timegrid-slot")
+    shot(page, "22-agenda-week")
+    # Select Wednesday 10:00-11:00 of the week shown (drag over the time grid).
+    column = page.locator(".fc-timegrid-col[data-date]").nth(2)
+    box = column.bounding_box()
+    ten = page.locator(".fc-timegrid-slot-lane[data-time='10:00:00']").bounding_box()
+    eleven = page.locator(".fc-timegrid-slot-lane[data-time='11:00:00']").bounding_box()
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, ten["y"] + 2)
+    page.mouse.down()
+    page.mouse.move(x, eleven["y"] - 2, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#agenda-new.in")
+    page.click("#agenda-new .select2-selection, #s2id_agenda-lead")
+    page.keyboard.type("moreau")
+    page.wait_for_selector(".select2-results__option:has-text('Jean Moreau')")
+    page.click(".select2-results__option:has-text('Jean Moreau')")
+    page.fill("#agenda-title", "Découverte")
+    shot(page, "23-agenda-new")
+    page.click("#agenda-new-form button[type=submit]")
+    event = page.locator(".fc-event:has-text('Jean Moreau')")
+    event.wait_for()
+    assert "10:00 - 11:00" in event.inner_text()
+    # Drag it one hour later (positions measured now: the page may have scrolled).
+    page.wait_for_selector(".modal-backdrop", state="detached")
+    event.scroll_into_view_if_needed()
+    start = event.bounding_box()
+    ten = page.locator(".fc-timegrid-slot-lane[data-time='10:00:00']").bounding_box()
+    eleven = page.locator(".fc-timegrid-slot-lane[data-time='11:00:00']").bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 10, steps=3)
+    page.mouse.move(x, y + (eleven["y"] - ten["y"]), steps=8)
+    page.mouse.up()
+    page.wait_for_selector(".fc-event:has-text('11:00 - 12:00')")
+    shot(page, "24-agenda-moved")
+
+
+def test_booking_on_a_phone(live_app, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_app + "/rdv/claire")
+    shot(page, "25-booking-phone")
+    page.locator(".crm-slot span").nth(2).click()
+    page.fill("#name", "Marie Dupont")
+    page.fill("#email", "marie.dupont@exemple.fr")
+    page.fill("#phone", "06 11 22 33 44")
+    page.check("input[name=consent]")
+    shot(page, "26-booking-filled")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/rdv/gerer/**")
+    assert "C'est réservé" in page.content()
+    shot(page, "27-booking-done")
