@@ -69,6 +69,8 @@ class Config:
     # A follow-up rule fires for leads that crossed its line within this many hours (not for
     # every old lead the day the rule is created).
     CRM_FOLLOWUP_LOOKBACK_HOURS = 72
+    # Minutes between two reads of each user's CalDAV calendar (by the tick).
+    CRM_CALDAV_SYNC_MINUTES = int(os.environ.get("CRM_CALDAV_SYNC_MINUTES", "5"))
     # SMS: "console" (logged) or "twilio" (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM).
     CRM_SMS_BACKEND = os.environ.get("CRM_SMS_BACKEND", "console")
     CRM_SMS_API_URL = os.environ.get("CRM_SMS_API_URL")

@@ -1,5 +1,5 @@
-"""Scheduled work: due reminders, follow-up rules, appointment reminders to leads, files of
-deleted leads.
+"""Scheduled work: due reminders, follow-up rules, appointment reminders to leads, CalDAV
+calendars, files of deleted leads.
 
 With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
 reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
@@ -17,6 +17,7 @@ from app.services.followups import due_alerts
 from app.services.notifications import notify
 from app.services.reminders import claim, due_ids
 from jobs.appointments import due_lead_reminders
+from jobs.calendar_sync import sync_due_accounts
 from jobs.notifications import dispatch
 from models import Reminder
 
@@ -63,7 +64,7 @@ def tick(now=None):
     removed = remove_orphan_files(db.session, current_app.config["CRM_ATTACHMENT_DIR"])
     return {"reminders": sum(1 for r in reminders if r is not None),
             "followups": len(notifications), "lead_reminders": due_lead_reminders(now),
-            "orphan_files": removed}
+            "calendar_changes": sync_due_accounts(now), "orphan_files": removed}
 
 
 def periodic_tick():

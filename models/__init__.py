@@ -6,6 +6,7 @@ from models.activity import EVENT_KINDS, NOTE_KINDS, LeadEvent, LeadNote, NoteMe
 from models.appointment import APPOINTMENT_STATUSES, Appointment
 from models.assignment import RULE_MODES, AssignmentMember, AssignmentRule, LeadAssignment
 from models.booking import DEFAULT_HOURS, AppointmentBlock, BookingPage
+from models.calendar_account import CalendarAccount, ExternalBusy
 from models.campaign import PLATFORMS, Campaign
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
@@ -39,5 +40,5 @@ __all__ = [
     "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
-    "BookingPage",
+    "BookingPage", "CalendarAccount", "ExternalBusy",
 ]

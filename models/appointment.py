@@ -42,6 +42,8 @@ class Appointment(TimestampMixin, Model):
     # Reminders to the lead, claimed once each (see jobs/appointments.py).
     reminded_day_at = Column(DateTime)
     reminded_hour_at = Column(DateTime)
+    # Where the appointment stands in its rep's CalDAV calendar, once pushed there.
+    caldav_href = Column(String(500))
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ck_appointment_ends_after_start"),

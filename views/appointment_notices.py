@@ -1,5 +1,6 @@
 """Who hears of an appointment set, moved or cancelled in the CRM (form, API, agenda)."""
 from jobs.appointments import email_lead, schedule_lead_reminders
+from jobs.calendar_sync import push_appointment
 from jobs.notifications import notify_appointment
 from jobs.queue import enqueue
 from models.base import utcnow
@@ -17,3 +18,4 @@ def tell_about(appointment, change):
         schedule_lead_reminders(appointment)
     if appointment.owner_id and appointment.owner_id != current_user().id:
         enqueue(notify_appointment, appointment.id, change)
+    enqueue(push_appointment, appointment.id)

@@ -15,6 +15,7 @@ from app.services.booking import appointment_for_token, book, cancel, manage_tok
 from app.services.errors import DomainError
 from app.timezones import to_local
 from jobs.appointments import email_lead, schedule_lead_reminders
+from jobs.calendar_sync import push_appointment
 from jobs.notifications import notify_appointment
 from jobs.queue import enqueue
 from app.services.slots import free_slots
@@ -93,6 +94,7 @@ class BookingView(BaseView):
     def _after(appointment, change):
         enqueue(email_lead, appointment.id, change)
         enqueue(notify_appointment, appointment.id, change)
+        enqueue(push_appointment, appointment.id)
         schedule_lead_reminders(appointment)
 
     def _managed(self, token):
@@ -133,6 +135,5 @@ class BookingView(BaseView):
         except DomainError as exc:
             db.session.rollback()
             return self._manage_page(appointment, page, 400, exc.message)
-        enqueue(email_lead, appointment.id, "cancelled")
-        enqueue(notify_appointment, appointment.id, "cancelled")
+        self._after(appointment, "cancelled")
         return redirect(url_for("BookingView.manage", token=token))

@@ -10,12 +10,17 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.security import CALENDAR
 from app.services.appointments import check_appointment, overlapping
+from app.services.caldav_sync import connect
 from app.services.errors import DomainError
 from app.services.ical import feed
 from app.services.mailer import absolute_url
 from app.services.notifications import profile_of
 from app.timezones import format_local, to_local, to_utc_naive
-from models import Appointment, AppointmentBlock, Lead, User, UserProfile
+from jobs.calendar_sync import push_appointment, sync_account
+from jobs.queue import enqueue
+from models import (Appointment, AppointmentBlock, CalendarAccount, ExternalBusy, Lead, User,
+                    UserProfile)
+from models.base import utcnow
 from views.appointment_notices import tell_about
 from views.scoping import can_assign, current_user, scope_appointments, scope_leads, sees_all_leads
 
@@ -119,7 +124,9 @@ class CalendarView(BaseView):
     class_permission_name = CALENDAR
     base_permissions = ["can_list", "can_subscribe", "can_plan"]
     method_permission_name = {"index": "list", "events": "list", "renew": "subscribe",
-                              "create": "plan", "move": "plan", "cancel": "plan"}
+                              "connect": "subscribe", "disconnect": "subscribe",
+                              "sync": "subscribe", "create": "plan", "move": "plan",
+                              "cancel": "plan"}
     default_view = "index"
 
     @expose("/")
@@ -131,7 +138,50 @@ class CalendarView(BaseView):
         url = absolute_url(url_for("CalendarFeedView.feed", token=token))
         return self.render_template("calendar/index.html", feed_url=url, title=_("Agenda"),
                                     team=sees_all_leads(), user=user,
+                                    account=db.session.get(CalendarAccount, user.id),
                                     can_plan=self.appbuilder.sm.has_access("can_plan", CALENDAR))
+
+    @expose("/caldav", methods=["POST"])
+    @has_access
+    def connect(self):
+        """Connect a CalDAV calendar, then push the coming appointments and read it back."""
+        user = current_user()
+        try:
+            connect(db.session, user.id, request.form.get("server_url"),
+                    request.form.get("username"), request.form.get("password"))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return self.index(), 400
+        for appointment_id, in db.session.query(Appointment.id).filter(
+                Appointment.owner_id == user.id, Appointment.starts_at > utcnow(),
+                Appointment.status.in_(("planned", "confirmed"))):
+            enqueue(push_appointment, appointment_id)
+        enqueue(sync_account, user.id)
+        flash(_("Agenda CalDAV connecté."), "success")
+        return redirect(url_for("CalendarView.index"))
+
+    @expose("/caldav/sync", methods=["POST"])
+    @has_access
+    def sync(self):
+        sync_account(current_user().id)
+        account = db.session.get(CalendarAccount, current_user().id)
+        if account is not None and account.last_error:
+            flash(_("Synchronisation impossible : %(reason)s", reason=account.last_error), "danger")
+        else:
+            flash(_("Agenda synchronisé."), "success")
+        return redirect(url_for("CalendarView.index"))
+
+    @expose("/caldav/disconnect", methods=["POST"])
+    @has_access
+    def disconnect(self):
+        user_id = current_user().id
+        db.session.query(CalendarAccount).filter_by(user_id=user_id).delete()
+        db.session.query(ExternalBusy).filter_by(user_id=user_id).delete()
+        db.session.commit()
+        flash(_("Agenda CalDAV déconnecté."), "success")
+        return redirect(url_for("CalendarView.index"))
 
     def _owner_filter(self):
         """Whose appointments: a rep only theirs; a manager theirs, a colleague's or all."""

@@ -50,6 +50,13 @@ def feed(appointments, name, lead_url):
     return calendar.serialize()
 
 
+def single_event(appointment):
+    """One appointment as a calendar object resource, for a CalDAV server."""
+    calendar = _calendar()
+    _event(calendar, appointment)
+    return calendar.serialize()
+
+
 def invitation(appointment, organizer, attendee_email, attendee_name):
     """The iTIP message a mail client reads to add, move (same UID, higher SEQUENCE) or remove
     (METHOD CANCEL) the event in the recipient's calendar."""

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.services.errors import DomainError
 from app.timezones import crm_zone, to_utc_naive
-from models import Appointment
+from models import Appointment, ExternalBusy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -72,6 +72,10 @@ class Busy:
             Appointment.starts_at < end + pad, Appointment.ends_at > start - pad,
             Appointment.id != (exclude_id or 0)).all()
         self.intervals = {uid: [] for uid in user_ids}
+        # Busy times of the reps' own calendars (CalDAV) count too.
+        rows += session.query(ExternalBusy.user_id, ExternalBusy.starts_at, ExternalBusy.ends_at).filter(
+            ExternalBusy.user_id.in_(user_ids), ExternalBusy.starts_at < end + pad,
+            ExternalBusy.ends_at > start - pad).all()
         for owner_id, starts_at, ends_at in rows:
             self.intervals[owner_id].append((starts_at - pad, ends_at + pad))
         for intervals in self.intervals.values():

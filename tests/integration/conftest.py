@@ -51,3 +51,34 @@ def use_smtp(app, smtp):
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False)
     mail.init_app(app)
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    """A real CalDAV server (Radicale) on 127.0.0.1, user claire / secret."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    (tmp_path / "users").write_text("claire:secret\n")
+    (tmp_path / "radicale.conf").write_text(
+        f"[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = htpasswd\n"
+        f"htpasswd_filename = {tmp_path / 'users'}\nhtpasswd_encryption = plain\n"
+        f"[storage]\nfilesystem_folder = {tmp_path / 'collections'}\n[logging]\nlevel = warning\n")
+    server = subprocess.Popen([sys.executable, "-m", "radicale", "--config",
+                               str(tmp_path / "radicale.conf")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("Radicale did not start")
+            time.sleep(0.1)
+    yield {"url": f"http://127.0.0.1:{port}/", "username": "claire", "password": "secret"}
+    server.terminate()
+    server.wait(timeout=10)

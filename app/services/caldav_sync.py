@@ -1,0 +1,118 @@
+"""Two-way sync with a user's CalDAV calendar (the caldav library).
+
+Push: each appointment of the user is written to the calendar under its own UID (cancelled
+ones are removed). Pull: the calendar's events over the coming weeks are read back; an
+appointment moved there moves in the CRM, one deleted there is cancelled, and every other
+event becomes busy time that booking pages respect."""
+import datetime as dt
+
+import caldav
+from caldav.lib.error import DAVError, NotFoundError
+from flask_babel import gettext as _
+from caldav.lib.http_sync import requests as http  # niquests or requests, as caldav chose
+
+from app.services.errors import DomainError
+from app.services.ical import single_event
+from app.services.secrets_box import seal, unseal
+from app.timezones import to_utc_naive
+from models import Appointment, CalendarAccount, ExternalBusy
+from models.base import utcnow
+
+PAST, AHEAD = dt.timedelta(days=1), dt.timedelta(days=90)
+LIVE = ("planned", "confirmed")
+FAILURES = (DAVError, http.exceptions.RequestException, OSError, ValueError)
+
+
+def _client(url, username, password):
+    return caldav.DAVClient(url=url, username=username, password=password, timeout=15)
+
+
+def _calendar(account):
+    password = unseal(account.password_secret)
+    if password is None:
+        raise DomainError(_("Reconnectez votre agenda CalDAV (la clé du serveur a changé)."))
+    return _client(account.calendar_url, account.username, password).calendar(url=account.calendar_url)
+
+
+def connect(session, user_id, url, username, password):
+    """Check the account, pick its calendar (the one at `url`, else the first, else a new
+    "CRM" calendar) and store it. DomainError with the reason if the server refuses."""
+    url, username = (url or "").strip(), (username or "").strip()
+    if not url.startswith(("http://", "https://")) or not username or not password:
+        raise DomainError(_("Adresse (http… ou https…), identifiant et mot de passe sont "
+                            "obligatoires."), field="server_url")
+    try:
+        principal = _client(url, username, password).principal()
+        calendars = principal.calendars()
+        chosen = next((c for c in calendars if str(c.url).rstrip("/") == url.rstrip("/")), None)
+        chosen = chosen or (calendars[0] if calendars else principal.make_calendar(name="CRM"))
+        name = chosen.get_display_name()
+    except FAILURES as exc:
+        raise DomainError(_("Connexion CalDAV impossible : %(reason)s",
+                            reason=str(exc)[:200] or type(exc).__name__), field="server_url")
+    account = session.get(CalendarAccount, user_id) or CalendarAccount(user_id=user_id)
+    account.server_url, account.username, account.password_secret = url, username, seal(password)
+    account.calendar_url, account.calendar_name = str(chosen.url), name
+    account.active, account.last_error = True, None
+    session.add(account)
+    return account
+
+
+def push(session, appointment):
+    """Write (or remove) one appointment in its rep's calendar, if the rep has one."""
+    account = session.get(CalendarAccount, appointment.owner_id) if appointment.owner_id else None
+    if account is None or not account.active:
+        return False
+    calendar = _calendar(account)
+    if appointment.status not in LIVE:
+        if appointment.caldav_href:
+            try:
+                calendar.event_by_url(appointment.caldav_href).delete()
+            except NotFoundError:
+                pass
+            appointment.caldav_href = None
+        return True
+    event = calendar.save_event(single_event(appointment))
+    appointment.caldav_href = str(event.url)
+    return True
+
+
+def _utc(value):
+    """An event time as naive UTC: floating times and all-day dates are Paris time."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return to_utc_naive(value)
+
+
+def pull(session, account, now=None):
+    """Read the calendar back. Returns [(appointment, "changed" | "cancelled")]."""
+    now = now or utcnow()
+    start, end = now - PAST, now + AHEAD
+    calendar = _calendar(account)
+    events = calendar.search(start=start, end=end, event=True, expand=True)
+    ours = {a.uid: a for a in session.query(Appointment).filter(
+        Appointment.owner_id == account.user_id, Appointment.caldav_href.is_not(None))}
+    changes, seen, busy = [], set(), []
+    for event in events:
+        component = event.icalendar_component
+        uid = str(component.get("uid", ""))
+        begins = _utc(component.decoded("dtstart"))
+        ends = _utc(component.decoded("dtend")) if component.get("dtend") else begins + dt.timedelta(hours=1)
+        appointment = ours.get(uid)
+        if appointment is not None:
+            seen.add(uid)
+            if appointment.status in LIVE and (appointment.starts_at, appointment.ends_at) != (begins, ends):
+                appointment.starts_at, appointment.ends_at = begins, ends
+                appointment.reminded_day_at = appointment.reminded_hour_at = None
+                changes.append((appointment, "changed"))
+        elif str(component.get("transp", "")).upper() != "TRANSPARENT" \
+                and str(component.get("status", "")).upper() != "CANCELLED":
+            busy.append(ExternalBusy(user_id=account.user_id, starts_at=begins, ends_at=ends))
+    for uid, appointment in ours.items():
+        if uid not in seen and appointment.status in LIVE and start <= appointment.starts_at < end:
+            appointment.status, appointment.caldav_href = "cancelled", None  # deleted there
+            changes.append((appointment, "cancelled"))
+    session.query(ExternalBusy).filter(ExternalBusy.user_id == account.user_id).delete()
+    session.add_all(busy)
+    account.last_sync_at, account.last_error = now, None
+    return changes
