@@ -44,6 +44,10 @@ class Appointment(TimestampMixin, Model):
     reminded_hour_at = Column(DateTime)
     # Where the appointment stands in its rep's CalDAV calendar, once pushed there.
     caldav_href = Column(String(500))
+    # The appointment's VEVENT as the feed serves it, and what it was built from (vobject
+    # takes half a millisecond an event: a feed of 1,000 reuses these).
+    ical_block = Column(Text)
+    ical_key = Column(String(80))
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ck_appointment_ends_after_start"),

@@ -61,6 +61,7 @@ class CalendarFeedView(BaseView):
                         .order_by(Appointment.starts_at).all())
         body = feed(appointments, _("CRM — %(name)s", name=profile.user.get_full_name()),
                     lambda lead_id: absolute_url(f"/leads/show/{lead_id}"))
+        db.session.commit()  # the events built on the way
         return Response(body, mimetype="text/calendar", headers={
             "Content-Disposition": "inline; filename=agenda.ics", "Cache-Control": "no-store"})
 

@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) for appointments, built with vobject: the subscription feed of a user,
 and the iTIP invitations (METHOD REQUEST / CANCEL) e-mailed to leads."""
 import vobject
+from sqlalchemy.orm.attributes import flag_modified
 
 from models.base import utcnow
 
@@ -42,12 +43,25 @@ def _event(calendar, appointment, lead_url=None):
     return event
 
 
-def feed(appointments, name, lead_url):
-    """A user's subscription: every appointment, cancelled ones marked CANCELLED."""
-    calendar = _calendar(name=name)
-    for appointment in appointments:
+def _block(appointment, lead_url):
+    """The appointment's VEVENT text, rebuilt only when it or its lead changed."""
+    key = f"{appointment.sequence}|{appointment.updated_at}|{appointment.lead.updated_at}"[:80]
+    if appointment.ical_key != key or not appointment.ical_block:
+        calendar = _calendar()
         _event(calendar, appointment, lead_url(appointment.lead_id))
-    return calendar.serialize()
+        text = calendar.serialize()
+        appointment.ical_block = text[text.index("BEGIN:VEVENT"):text.index("END:VCALENDAR")]
+        appointment.ical_key = key
+        flag_modified(appointment, "updated_at")  # written as it is: a cache is no change
+    return appointment.ical_block
+
+
+def feed(appointments, name, lead_url):
+    """A user's subscription: every appointment, cancelled ones marked CANCELLED. The caller
+    commits, to keep the events built on the way."""
+    head = _calendar(name=name).serialize()
+    end = head.index("END:VCALENDAR")
+    return head[:end] + "".join(_block(a, lead_url) for a in appointments) + head[end:]
 
 
 def single_event(appointment):
