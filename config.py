@@ -81,6 +81,7 @@ class Config:
     META_GRAPH_TIMEOUT = 10
     # Seconds between attempts to fetch a Meta lead (rq Retry); the last one gives up.
     META_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
+    CRM_BOOKING_RATE_LIMIT = os.environ.get("CRM_BOOKING_RATE_LIMIT", "30 per minute")
     CRM_WEBHOOK_RATE_LIMIT = os.environ.get("CRM_WEBHOOK_RATE_LIMIT", "120 per minute")
     # A list counts its rows only as far as its pager needs to look ahead.
     CRM_COUNT_LOOKAHEAD = 10_000

@@ -43,7 +43,7 @@ def committed(action, attempts=4):
 
 
 def _booking_limit():
-    return current_app.config.get("CRM_BOOKING_RATE_LIMIT", "30 per minute")
+    return current_app.config["CRM_BOOKING_RATE_LIMIT"]
 
 
 def _days(slots):

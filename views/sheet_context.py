@@ -6,7 +6,7 @@ from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.lead_mail import render
 from app.services.timeline import timeline
 from models.base import utcnow
-from models import STATUSES, Attachment, EmailTemplate, Reminder, User
+from models import STATUSES, Appointment, Attachment, EmailTemplate, Reminder, User
 from views.scoping import current_user, scope_assignable_users
 
 
@@ -33,6 +33,9 @@ def sheet_context(lead, neighbours=(None, None)):
         "entries": timeline(db.session, lead),
         "reminders": db.session.query(Reminder).filter(
             Reminder.lead_id == lead.id, Reminder.done_at.is_(None)).order_by(Reminder.due_at).all(),
+        "upcoming": db.session.query(Appointment).filter(
+            Appointment.lead_id == lead.id, Appointment.starts_at >= utcnow(),
+            Appointment.status.in_(("planned", "confirmed"))).order_by(Appointment.starts_at).all(),
         "attachments": db.session.query(Attachment).filter_by(lead_id=lead.id)
         .order_by(Attachment.created_at.desc()).all(),
         "templates": templates, "reps": reps, "can": can, "statuses": STATUSES,

@@ -306,3 +306,35 @@ def test_changing_an_appointment_in_the_crm_tells_the_lead(app, client, accounts
     client.post(f"/appointments/edit/{appointment.id}", data={**form, "status": "cancelled"})
     methods = [ics_of(m)["METHOD"] for m in to_lead(smtp, "marie@exemple.fr")]
     assert methods == ["REQUEST", "CANCEL"]  # the minutes alone told nobody
+
+
+def test_admins_define_pages_with_valid_hours(client, accounts, claire):
+    accounts.create("boss", "Responsable")
+    accounts.login(client, "boss")
+    form = {"title": "Équipe Lyon", "slug": "equipe-lyon", "members": [claire.id], "active": "y",
+            "working_hours": '{"mon": "09:00-12:00, 14:00-18:00"}', "slot_minutes": "30",
+            "buffer_minutes": "0", "notice_hours": "4", "horizon_days": "30"}
+    for change, message in (({"working_hours": '{"lundi": "9-12"}'}, "jours attendus"),
+                            ({"working_hours": '{"mon": "12:00-09:00"}'}, "Plage horaire invalide"),
+                            ({"slot_minutes": "20"}, "quarts d"),
+                            ({"slug": "Équipe Lyon"}, "Lettres minuscules")):
+        response = client.post("/booking-pages/add", data={**form, **change})
+        assert message in response.get_data(as_text=True), change
+    assert db.session.query(BookingPage).count() == 0
+    client.post("/booking-pages/add", data=form)
+    page = db.session.query(BookingPage).one()
+    assert [m.id for m in page.members] == [claire.id]
+    assert "/rdv/equipe-lyon" in client.get(f"/booking-pages/show/{page.id}").get_data(as_text=True)
+    accounts.login(client, "claire")
+    assert client.get("/booking-pages/list/").status_code == 403  # reps do not edit pages
+
+
+def test_team_pages_spread_bookings_over_free_reps(client, accounts, claire):
+    paul = accounts.create("paul", "Commercial")
+    make_page(claire, paul, slug="equipe")
+    for i in range(4):
+        slot = first_slot(client, "equipe")
+        client.post("/rdv/equipe", data={**VISITOR, "email": f"v{i}@exemple.fr", "phone": "",
+                                         "slot": slot})
+    owners = [a.owner_id for a in db.session.query(Appointment)]
+    assert sorted(owners) == sorted([claire.id, claire.id, paul.id, paul.id])
