@@ -11,7 +11,6 @@ from models.base import utcnow
 NOTE_KINDS = {"note": _l("Note"), "message": _l("Message")}
 EVENT_KINDS = {
     "status": _l("Changement de statut"),
-    "created": _l("Création"),
     "reminder_done": _l("Rappel fait"),
     "followup": _l("Relance"),
 }

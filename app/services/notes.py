@@ -4,7 +4,7 @@ import re
 from flask_babel import gettext as _
 
 from app.services.errors import DomainError
-from models import LeadNote, NoteMention, User
+from models import NOTE_KINDS, LeadNote, NoteMention, User
 
 MAX_NOTE = 10_000
 _MENTION = re.compile(r"(?<![\w.@])@([\w.\-]+)")
@@ -23,7 +23,7 @@ def add_note(session, lead, author, body, kind, may_see):
     if len(body) > MAX_NOTE:
         raise DomainError(_("Texte trop long (%(max)d caractères au plus).", max=MAX_NOTE),
                           field="body")
-    if kind not in ("note", "message"):
+    if kind not in NOTE_KINDS:
         raise DomainError(_("Type de note inconnu."), field="kind")
     names = mentioned_usernames(body)
     users = session.query(User).filter(User.username.in_(names), User.active.is_(True)).all() \

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import (STATUSES, Appointment, Attachment, ImportBatch, Interaction, LeadAssignment,
-                    LeadEvent, LeadNote)
+from models import (NOTE_KINDS, STATUSES, Appointment, Attachment, ImportBatch, Interaction,
+                    LeadAssignment, LeadEvent, LeadNote)
 
 
 @dataclass
@@ -37,9 +37,8 @@ def _notes(session, lead):
     rows = session.scalars(select(LeadNote).where(LeadNote.lead_id == lead.id)
                            .options(selectinload(LeadNote.mentions))).all()
     for row in rows:
-        title = _("Note") if row.kind == "note" else _("Message")
-        yield Entry(row.created_at, "note" if row.kind == "note" else "message", title,
-                    row.author, row.body, [], row)
+        yield Entry(row.created_at, row.kind, str(NOTE_KINDS.get(row.kind, row.kind)), row.author,
+                    row.body, [], row)
 
 
 def _appointments(session, lead):

@@ -338,3 +338,16 @@ def test_team_pages_spread_bookings_over_free_reps(client, accounts, claire):
                                          "slot": slot})
     owners = [a.owner_id for a in db.session.query(Appointment)]
     assert sorted(owners) == sorted([claire.id, claire.id, paul.id, paul.id])
+
+
+def test_booking_pages_are_rate_limited_per_address(database_url, tmp_path):
+    from tests.conftest import Accounts
+
+    app = make_app(database_url, RATELIMIT_ENABLED=True, CRM_BOOKING_RATE_LIMIT="3 per minute",
+                   RATELIMIT_STORAGE_URI="memory://", CRM_ATTACHMENT_DIR=str(tmp_path))
+    with app.app_context():
+        empty_database()
+        make_page(Accounts(app).create("claire", "Commercial"))
+        client = app.test_client()
+        codes = [client.get("/rdv/claire").status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 429, 429]
