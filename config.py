@@ -63,6 +63,10 @@ class Config:
     CRM_MAX_PAGE_SIZE = 100
     CRM_IMPORT_DIR = os.environ.get("CRM_IMPORT_DIR", os.path.join(BASE_DIR, "instance", "imports"))
     CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+    CRM_EXPORT_DIR = os.environ.get("CRM_EXPORT_DIR", os.path.join(BASE_DIR, "instance", "exports"))
+    CRM_EXPORT_INLINE_ROWS = 10_000  # larger exports run as a job
+    CRM_COMPANY_NAME = os.environ.get("CRM_COMPANY_NAME")
+    CRM_COMPANY_LOGO = os.environ.get("CRM_COMPANY_LOGO")  # a PNG/JPEG file path, for PDFs
     CRM_ATTACHMENT_DIR = os.environ.get("CRM_ATTACHMENT_DIR",
                                         os.path.join(BASE_DIR, "instance", "attachments"))
     CRM_ATTACHMENT_MAX_BYTES = int(os.environ.get("CRM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))

@@ -40,6 +40,7 @@ ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
 LEAD_SHEET = "LeadSheet"
 CALENDAR = "Calendar"
+LEAD_EXPORT = "LeadExport"
 BOOKING_PAGE = "BookingPage"
 LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
@@ -128,6 +129,7 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
     + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
+    + _pairs(LEAD_EXPORT, "can_export")
     + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
              MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
@@ -145,6 +147,7 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
     + _pairs(REMINDERS, "can_list")
     + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
+    + _pairs(LEAD_EXPORT, "can_export")
     + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR),
     ROLE_MARKETING: _COMMON
     + _pairs(LEAD, *READ)
@@ -157,6 +160,7 @@ ROLE_PERMISSIONS = {
     + _pairs(INTAKE_LOG, *READ)
     + _pairs(LEAD_SHEET, "can_download")
     + _pairs(LEAD_SHEET_API, "can_get")
+    + _pairs(LEAD_EXPORT, "can_export")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG),
 }
 

@@ -10,6 +10,7 @@ from models.calendar_account import CalendarAccount, ExternalBusy
 from models.campaign import PLATFORMS, Campaign
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
+from models.export_file import ExportFile
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.intake import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from models.interaction import DIRECTIONS, KINDS, MAIL_STATUSES, Interaction
@@ -40,5 +41,5 @@ __all__ = [
     "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
-    "BookingPage", "CalendarAccount", "ExternalBusy",
+    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile",
 ]

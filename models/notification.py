@@ -16,6 +16,7 @@ EVENTS = {
     "followup": _l("Une relance automatique"),
     "appointment": _l("Un rendez-vous est pris, modifié ou annulé"),
     "campaign_lead": _l("Nouveau prospect d'une de mes campagnes"),
+    "export": _l("Un export que j'ai demandé est prêt"),
 }
 CHANNELS = {"app": _l("Dans l'application"), "email": _l("E-mail"), "sms": _l("SMS")}
 # What a user gets before choosing: everything in the app, the important things by e-mail.

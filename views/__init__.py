@@ -17,6 +17,7 @@ from views.intake_log import IntakeDeliveryView
 from views.interactions import InteractionApi, InteractionView
 from views.followup_admin import EmailTemplateView, FollowUpRuleView, UserProfileView
 from views.lead_sheet import LeadSheetView
+from views.lead_export import LeadExportView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
 from views.sheet_api import LeadSheetApi
@@ -54,6 +55,7 @@ def register_views(appbuilder):
     appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,
                         label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
     appbuilder.add_view_no_menu(CalendarFeedView)
+    appbuilder.add_view_no_menu(LeadExportView)
     appbuilder.add_view_no_menu(BookingView)
     appbuilder.add_view_no_menu(NotificationView)
     appbuilder.add_view_no_menu(LeadSheetView)

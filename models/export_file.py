@@ -1,0 +1,21 @@
+"""An export too large for a request: written by a job, downloaded by the one who asked."""
+from flask_appbuilder import Model
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+
+from models.base import utcnow
+
+
+class ExportFile(Model):
+    __tablename__ = "export_file"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False,
+                     index=True)
+    kind = Column(String(20), nullable=False, default="leads")
+    file_format = Column(String(10), nullable=False)
+    query = Column(Text, nullable=False, default="")  # the list's arguments
+    status = Column(String(10), nullable=False, default="pending")  # pending, done, failed
+    rows = Column(Integer)
+    path = Column(String(500))
+    error = Column(String(500))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    finished_at = Column(DateTime)
