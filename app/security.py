@@ -41,6 +41,7 @@ LEAD_ASSIGNMENT = "LeadAssignment"
 LEAD_SHEET = "LeadSheet"
 CALENDAR = "Calendar"
 LEAD_EXPORT = "LeadExport"
+PERFORMANCE = "Performance"
 BOOKING_PAGE = "BookingPage"
 LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
@@ -68,6 +69,7 @@ ASSIGNMENT_RULE = "AssignmentRule"
 LEAD_ASSIGNMENT = "LeadAssignment"
 MENU_TOOLS = "Tools"
 MENU_CALENDAR = "Calendar"
+MENU_PERFORMANCE = "Performance"
 MENU_BOOKING_PAGES = "BookingPages"
 MENU_REMINDERS = "MyReminders"
 MENU_NOTIFICATIONS = "MyNotifications"
@@ -130,10 +132,11 @@ ROLE_PERMISSIONS = {
     + _pairs(REMINDERS, "can_list")
     + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
     + _pairs(LEAD_EXPORT, "can_export")
+    + _pairs(PERFORMANCE, "can_list")
     + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
              MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
-             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES),
+             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES, MENU_PERFORMANCE),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -161,7 +164,9 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET, "can_download")
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG),
+    + _pairs(PERFORMANCE, "can_list")
+    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG,
+             MENU_PERFORMANCE),
 }
 
 

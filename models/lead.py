@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -82,6 +83,8 @@ class Lead(TimestampMixin, Model):
     form_answers = Column(Text)
     # Ad platforms' test leads: accepted, flagged, left out of statistics.
     is_test = Column(Boolean, nullable=False, default=False, server_default=text("false"))
+    # What the customer is worth, entered when converted (campaign reports add it up).
+    value = Column(Numeric(12, 2))
     # The import that created the lead, and its row in the file: re-running a batch after a
     # crash finds the rows it already wrote (unique together).
     import_batch_id = Column(Integer, ForeignKey("import_batch.id", ondelete="SET NULL",

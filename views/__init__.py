@@ -20,6 +20,7 @@ from views.lead_sheet import LeadSheetView
 from views.lead_export import LeadExportView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
+from views.performance import PerformanceView
 from views.sheet_api import LeadSheetApi
 from views.lookup import LookupView
 from views.webhooks import WebhookView
@@ -52,6 +53,8 @@ def register_views(appbuilder):
                         icon="fa-id-badge", **tools)
     appbuilder.add_view(ReminderView, sec.MENU_REMINDERS, label=_l("Mes rappels"), icon="fa-bell")
     appbuilder.add_view(CalendarView, sec.MENU_CALENDAR, label=_l("Agenda"), icon="fa-calendar-alt")
+    appbuilder.add_view(PerformanceView, sec.MENU_PERFORMANCE, label=_l("Performance des campagnes"),
+                        icon="fa-chart-line")
     appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,
                         label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
     appbuilder.add_view_no_menu(CalendarFeedView)

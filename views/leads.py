@@ -38,6 +38,7 @@ LABELS = {
     **FIELD_LABELS,
     "full_name": _l("Nom"),
     "abandon_reason": _l("Raison de l'abandon"),
+    "value": _l("Valeur (€)"),
     "updated_at": _l("Modifié le"),
     "converted_at": _l("Converti le"),
     "first_contacted_at": _l("Premier contact"),
@@ -52,7 +53,7 @@ LABELS = {
 }
 STATUS_CHOICES = [(code, label) for code, label in STATUSES.items()]
 FORM_COLUMNS = ["last_name", "first_name", "email", "phone", "company", "source", "campaign",
-                "status", "abandon_reason", "owner", "consent_contact", "note"]
+                "status", "abandon_reason", "value", "owner", "consent_contact", "note"]
 LIST_FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from", "created_to")
 
 

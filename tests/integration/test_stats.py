@@ -1,0 +1,92 @@
+"""Campaign and source figures checked against values computed by hand."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from app.extensions import db
+from app.services.stats import performance, period_bounds
+from models import Campaign, Lead
+from tests.factories import make_source
+
+
+
+def march():
+    return period_bounds(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+
+@pytest.fixture
+def seeded(app):
+    salon = make_source("Salon")
+    a = Campaign(name="A", platform="google_ads", source=salon, spend=Decimal("300.00"))
+    b = Campaign(name="B", platform="meta", source=salon)
+    db.session.add_all([a, b])
+    db.session.flush()
+    created = dt.datetime(2026, 3, 10, 9, 0)
+
+    def lead(campaign, status="new", delay=None, value=None, **extra):
+        item = Lead(last_name="L", name_key="l", campaign_id=campaign.id if campaign else None,
+                    source_id=salon.id, status=status, created_at=extra.pop("created_at", created),
+                    value=value, **extra)
+        if delay is not None:
+            item.first_contacted_at = item.created_at + dt.timedelta(hours=delay)
+        if status == "abandoned":
+            item.abandon_reason = "Budget"
+        db.session.add(item)
+    lead(a, "converted", 1, Decimal("1000"))
+    lead(a, "converted", 3, Decimal("500"))
+    lead(a, "new", 5)
+    lead(a, "abandoned")
+    lead(a, "converted", 1, Decimal("9999"), is_test=True)  # a platform's test lead
+    lead(a, "new", created_at=dt.datetime(2026, 3, 31, 22, 30))  # 1 April 00:30 in Paris
+    lead(b, "in_progress", 2)
+    lead(b, "new", 4)
+    lead(None, "new")
+    db.session.commit()
+    return a, b, salon
+
+
+def test_campaign_figures(seeded):
+    a, b, _salon = seeded
+    rows = {r["name"]: r for r in performance(db.session, "campaign", start=march()[0], end=march()[1])}
+    assert set(rows) == {"A", "B", None}
+    assert (rows["A"]["leads"], rows["A"]["converted"], rows["A"]["new"], rows["A"]["abandoned"]) == (4, 2, 1, 1)
+    assert rows["A"]["conversion_rate"] == 0.5 and rows["A"]["spend"] == Decimal("300.00")
+    assert rows["A"]["cost_per_lead"] == Decimal("75") and rows["A"]["cost_per_conversion"] == Decimal("150")
+    assert rows["A"]["median_first_contact_hours"] == pytest.approx(3.0)
+    assert rows["A"]["value"] == Decimal("1500")
+    assert rows["B"]["conversion_rate"] == 0.0 and rows["B"]["cost_per_lead"] is None
+    assert rows["B"]["median_first_contact_hours"] == pytest.approx(3.0)  # mean of 2 h and 4 h
+    assert rows["B"]["cost_per_conversion"] is None
+
+
+def test_source_figures_add_up_their_campaigns(seeded):
+    (row,) = performance(db.session, "source", start=march()[0], end=march()[1])
+    assert row["name"] == "Salon" and row["leads"] == 7 and row["spend"] == Decimal("300.00")
+    assert row["conversion_rate"] == pytest.approx(2 / 7)
+
+
+def test_april_gets_the_lead_of_the_night_of_march_31(seeded):
+    april = period_bounds(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    (row,) = performance(db.session, "campaign", start=april[0], end=april[1])
+    assert (row["name"], row["leads"], row["conversion_rate"]) == ("A", 1, 0.0)
+    assert row["median_first_contact_hours"] is None
+
+
+def test_a_period_without_leads_gives_no_rows(seeded):
+    empty = period_bounds(dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    assert performance(db.session, "campaign", start=empty[0], end=empty[1]) == []
+
+
+def test_the_performance_screen_links_figures_to_leads(client, accounts, seeded):
+    accounts.create("boss", "Responsable")
+    accounts.login(client, "boss")
+    body = client.get("/performance/?created_from=2026-03-01&created_to=2026-03-31").get_data(as_text=True)
+    a = seeded[0]
+    assert f"campaign={a.id}" in body and "status=converted" in body
+    assert "50,0 %" in body and "75,00 €" in body and "150,00 €" in body and "3,0 h" in body
+    assert client.get("/performance/?created_from=2026-03-31&created_to=2026-03-01").status_code == 400
+    assert client.get("/performance/?by=rep").status_code == 400
+    accounts.create("claire", "Commercial")
+    accounts.login(client, "claire")
+    assert client.get("/performance/").status_code == 403

@@ -1,0 +1,56 @@
+"""Campaign and source performance over a chosen period; every figure links to its leads."""
+import datetime as dt
+from urllib.parse import urlencode
+
+from flask import abort, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.security import PERFORMANCE
+from app.services.stats import performance, period_bounds
+from views.lead_filters import parse_day
+
+
+def _day(name, default):
+    text = request.args.get(name)
+    if not text:
+        return default
+    value = parse_day(text)
+    if value is None:
+        abort(400, description=_("Date invalide : %(value)s", value=text[:20]))
+    return value.date()
+
+
+class PerformanceView(BaseView):
+    route_base = "/performance"
+    class_permission_name = PERFORMANCE
+    base_permissions = ["can_list"]
+    method_permission_name = {"index": "list"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        today = dt.date.today()
+        start_day = _day("created_from", today.replace(day=1))
+        end_day = _day("created_to", today)
+        if end_day < start_day:
+            abort(400, description=_("La fin de la période précède son début."))
+        by = request.args.get("by", "campaign")
+        if by not in ("campaign", "source"):
+            abort(400, description=_("Regroupement inconnu : %(value)s", value=by[:20]))
+        start, end = period_bounds(start_day, end_day)
+        rows = performance(db.session, by, start=start, end=end)
+        period = {"created_from": start_day.isoformat(), "created_to": end_day.isoformat()}
+
+        def leads_url(key, status=None):
+            args = {**period, by: key if key is not None else ""}
+            if status:
+                args["status"] = status
+            return url_for("LeadView.list") + "?" + urlencode({k: v for k, v in args.items() if v != ""})
+        totals = {name: sum(r[name] for r in rows) for name in
+                  ("leads", "new", "in_progress", "converted", "abandoned")}
+        return self.render_template("performance/index.html", rows=rows, by=by, period=period,
+                                    totals=totals, leads_url=leads_url,
+                                    title=_("Performance des campagnes"))
