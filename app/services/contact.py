@@ -95,6 +95,12 @@ def format_phone(e164, region="FR"):
     """National format for numbers of the CRM's region, international otherwise."""
     if not e164:
         return ""
+    if (region == "FR" and len(e164) == 12 and e164.startswith("+33") and e164[3:].isdigit()
+            and e164[3] != "8"):
+        # What phonenumbers gives for French numbers (08 special rates aside), without parsing
+        # them: exports format a hundred thousand of them. 0X XX XX XX XX.
+        digits = e164[3:]
+        return "0" + digits[0] + " " + " ".join(digits[i:i + 2] for i in range(1, 9, 2))
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

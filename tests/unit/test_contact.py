@@ -72,3 +72,13 @@ def test_email_fast_path_refuses_what_email_validator_refuses(app, raw):
     with pytest.raises(DomainError):
         normalise_email(raw)
 
+
+
+@pytest.mark.parametrize("e164", ["+33612345678", "+33123456789", "+33899123456", "+33970000000"])
+def test_french_fast_formatting_matches_phonenumbers(e164):
+    import phonenumbers
+
+    expected = phonenumbers.format_number(phonenumbers.parse(e164, None),
+                                          phonenumbers.PhoneNumberFormat.NATIONAL)
+    format_phone.cache_clear()
+    assert format_phone(e164) == expected
