@@ -42,6 +42,7 @@ LEAD_SHEET = "LeadSheet"
 CALENDAR = "Calendar"
 LEAD_EXPORT = "LeadExport"
 PERFORMANCE = "Performance"
+DASHBOARD = "Dashboard"
 BOOKING_PAGE = "BookingPage"
 LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
@@ -70,6 +71,8 @@ LEAD_ASSIGNMENT = "LeadAssignment"
 MENU_TOOLS = "Tools"
 MENU_CALENDAR = "Calendar"
 MENU_PERFORMANCE = "Performance"
+MENU_DASHBOARD = "Dashboard"
+MENU_STEERING = "Steering"
 MENU_BOOKING_PAGES = "BookingPages"
 MENU_REMINDERS = "MyReminders"
 MENU_NOTIFICATIONS = "MyNotifications"
@@ -104,6 +107,8 @@ _COMMON = (
     + _pairs("MenuApi", "can_get")
     + _pairs("OpenApi", "can_get")
     + _pairs(NOTIFICATIONS, "can_list", "can_read", "can_preferences")
+    + _pairs(DASHBOARD, "can_list")
+    + _menus(MENU_STEERING, MENU_DASHBOARD)
 )
 _SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download", "can_email",
               "can_status", "can_reassign")

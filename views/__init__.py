@@ -11,6 +11,7 @@ from views.booking_admin import BookingPageView
 from views.calendar import CalendarFeedView, CalendarView
 from views.catalog import CampaignApi, CampaignView, SourceApi, SourceView
 from views.assignment import AssignmentMemberView, AssignmentRuleView, LeadAssignmentView
+from views.dashboard import DashboardView
 from views.duplicates import DuplicatesView
 from views.imports import ImportView
 from views.intake_log import IntakeDeliveryView
@@ -27,6 +28,12 @@ from views.webhooks import WebhookView
 
 
 def register_views(appbuilder):
+    steering = {"category": sec.MENU_STEERING, "category_label": _l("Pilotage"),
+                "category_icon": "fa-tachometer-alt"}
+    appbuilder.add_view(DashboardView, sec.MENU_DASHBOARD, label=_l("Tableau de bord"),
+                        icon="fa-tachometer-alt", **steering)
+    appbuilder.add_view(PerformanceView, sec.MENU_PERFORMANCE, label=_l("Performance des campagnes"),
+                        icon="fa-chart-line", **steering)
     appbuilder.add_view(LeadView, sec.MENU_LEADS, label=_l("Prospects"), icon="fa-address-card")
     appbuilder.add_view(AppointmentView, sec.MENU_APPOINTMENTS, label=_l("Rendez-vous"),
                         icon="fa-calendar")
@@ -53,8 +60,6 @@ def register_views(appbuilder):
                         icon="fa-id-badge", **tools)
     appbuilder.add_view(ReminderView, sec.MENU_REMINDERS, label=_l("Mes rappels"), icon="fa-bell")
     appbuilder.add_view(CalendarView, sec.MENU_CALENDAR, label=_l("Agenda"), icon="fa-calendar-alt")
-    appbuilder.add_view(PerformanceView, sec.MENU_PERFORMANCE, label=_l("Performance des campagnes"),
-                        icon="fa-chart-line")
     appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,
                         label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
     appbuilder.add_view_no_menu(CalendarFeedView)

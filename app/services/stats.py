@@ -2,6 +2,7 @@
 median), never by looping over leads in Python. Test leads from ad platforms are left out."""
 import datetime as dt
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from app.timezones import to_utc_naive
@@ -98,3 +99,58 @@ def _names_and_spend(session, by, keys):
     return names, spends
 
 
+
+
+def _day_bucket(session, column, unit):
+    """The local day, ISO week's Monday or month of a UTC timestamp, as text, in SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        zone = current_app.config.get("CRM_TIMEZONE", "Europe/Paris")
+        local = func.timezone(zone, func.timezone("UTC", column))
+        return func.to_char(func.date_trunc(unit, local), "YYYY-MM-DD")
+    local = _sqlite_paris(column)
+    if unit == "day":
+        return func.date(local)
+    if unit == "week":
+        return func.date(local, "-6 days", "weekday 1")
+    return func.strftime("%Y-%m-01", local)
+
+
+def _sqlite_paris(column):
+    """SQLite has no time zones: Paris (the CRM's zone there) is UTC+1, +2 between the last
+    Sundays of March and October at 01:00 UTC (the EU rule), computed in SQL."""
+    # The last Sunday of a month: from the 25th, the next Sunday (the 25th itself included).
+    march_end = func.date(func.strftime("%Y-03-25", column), "weekday 0")
+    october_end = func.date(func.strftime("%Y-10-25", column), "weekday 0")
+    summer = and_(column >= func.datetime(march_end, "+1 hours"),
+                  column < func.datetime(october_end, "+1 hours"))
+    return func.datetime(column, case((summer, "+2 hours"), else_="+1 hours"))
+
+
+def leads_over_time(session, unit="day", **filters):
+    """[(bucket start "YYYY-MM-DD", leads, converted)] of the period, in Paris time."""
+    bucket = _day_bucket(session, Lead.created_at, unit).label("bucket")
+    rows = session.execute(
+        select(bucket, func.count(), func.sum(case((Lead.status == "converted", 1), else_=0)))
+        .where(*lead_conditions(**filters)).group_by(bucket).order_by(bucket)).all()
+    return [(b, n, c or 0) for b, n, c in rows]
+
+
+def funnel(session, **filters):
+    """{status: leads} of the period."""
+    rows = session.execute(select(Lead.status, func.count()).where(*lead_conditions(**filters))
+                           .group_by(Lead.status)).all()
+    return {status: count for status, count in rows}
+
+
+def by_rep(session, now, **filters):
+    """Per rep: leads, conversions, median hours to first contact, leads never contacted."""
+    conditions = lead_conditions(**filters) + [Lead.owner_id.is_not(None)]
+    rows = session.execute(
+        select(Lead.owner_id, func.count(), func.sum(case((Lead.status == "converted", 1), else_=0)),
+               func.sum(case((and_(Lead.first_contacted_at.is_(None),
+                                   Lead.status.in_(("new", "in_progress"))), 1), else_=0)))
+        .where(*conditions).group_by(Lead.owner_id)).all()
+    medians = _medians(session, Lead.owner_id, conditions)
+    return [{"owner_id": owner, "leads": n, "converted": c or 0,
+             "conversion_rate": (c or 0) / n if n else None, "untouched": u or 0,
+             "median_first_contact_hours": medians.get(owner)} for owner, n, c, u in rows]

@@ -295,3 +295,12 @@ def test_booking_on_a_phone(live_app, page):
     page.wait_for_url("**/rdv/gerer/**")
     assert "C'est réservé" in page.content()
     shot(page, "27-booking-done")
+
+
+@pytest.mark.parametrize("username, name", [("manon", "28-dashboard-manager"), ("claire", "29-dashboard-rep")])
+def test_dashboards_draw_their_charts(live_app, page, username, name):
+    log_in(page, live_app, username)
+    page.goto(live_app + "/dashboard/")
+    page.wait_for_selector("canvas.crm-chart")
+    page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
+    shot(page, name)

@@ -90,3 +90,39 @@ def test_the_performance_screen_links_figures_to_leads(client, accounts, seeded)
     accounts.create("claire", "Commercial")
     accounts.login(client, "claire")
     assert client.get("/performance/").status_code == 403
+
+
+def test_leads_per_day_week_and_month_in_paris_time(app):
+    from app.services.stats import leads_over_time
+
+    for created in (dt.datetime(2026, 3, 28, 23, 30),   # Sunday 29 March 00:30, winter time
+                    dt.datetime(2026, 3, 29, 22, 30),   # Monday 30 March 00:30, summer time
+                    dt.datetime(2026, 3, 31, 21, 59),   # Tuesday 31 March 23:59
+                    dt.datetime(2026, 3, 31, 22, 1)):   # Wednesday 1 April 00:01
+        db.session.add(Lead(last_name="L", name_key="l", created_at=created, status="new"))
+    db.session.commit()
+    days = leads_over_time(db.session, "day")
+    assert [(d, n) for d, n, _c in days] == [("2026-03-29", 1), ("2026-03-30", 1),
+                                             ("2026-03-31", 1), ("2026-04-01", 1)]
+    weeks = leads_over_time(db.session, "week")
+    assert [(d, n) for d, n, _c in weeks] == [("2026-03-23", 1), ("2026-03-30", 3)]
+    months = leads_over_time(db.session, "month")
+    assert [(d, n) for d, n, _c in months] == [("2026-03-01", 3), ("2026-04-01", 1)]
+
+
+def test_per_rep_figures(app, accounts):
+    from app.services.stats import by_rep, funnel
+
+    claire = accounts.create("claire", "Commercial")
+    created = dt.datetime(2026, 3, 10, 9)
+    for status, delay in (("converted", 2), ("new", None), ("in_progress", 6), ("abandoned", None)):
+        lead = Lead(last_name="L", name_key="l", owner_id=claire.id, status=status,
+                    created_at=created, abandon_reason="x" if status == "abandoned" else None)
+        if delay:
+            lead.first_contacted_at = created + dt.timedelta(hours=delay)
+        db.session.add(lead)
+    db.session.commit()
+    (row,) = by_rep(db.session, created)
+    assert (row["leads"], row["converted"], row["untouched"]) == (4, 1, 1)
+    assert row["conversion_rate"] == 0.25 and row["median_first_contact_hours"] == pytest.approx(4)
+    assert funnel(db.session) == {"converted": 1, "new": 1, "in_progress": 1, "abandoned": 1}
