@@ -12,7 +12,7 @@ from app.services.stats import by_rep, funnel, leads_over_time, performance, per
 from app.timezones import crm_zone, to_utc_naive
 from models import STATUSES, Appointment, Reminder, User
 from models.base import utcnow
-from views.lead_filters import parse_day
+from views.request_args import day_arg
 from views.scoping import current_user, sees_all_leads
 
 UNITS = ("day", "week", "month")
@@ -23,16 +23,6 @@ def _int_arg(name):
     if value and not value.isdigit():
         abort(400, description=_("Filtre invalide : %(name)s", name=name))
     return int(value) if value else None
-
-
-def _day_arg(name, default):
-    text = request.args.get(name)
-    if not text:
-        return default
-    value = parse_day(text)
-    if value is None:
-        abort(400, description=_("Date invalide : %(value)s", value=text[:20]))
-    return value.date()
 
 
 class DashboardView(BaseView):
@@ -47,8 +37,8 @@ class DashboardView(BaseView):
     def index(self):
         user, team = current_user(), sees_all_leads()
         today = dt.datetime.now(crm_zone()).date()
-        start_day = _day_arg("created_from", today - dt.timedelta(days=29))
-        end_day = _day_arg("created_to", today)
+        start_day = day_arg("created_from", today - dt.timedelta(days=29))
+        end_day = day_arg("created_to", today)
         unit = request.args.get("unit", "day")
         if end_day < start_day or unit not in UNITS:
             abort(400, description=_("Période invalide."))

@@ -9,17 +9,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.security import PERFORMANCE
 from app.services.stats import performance, period_bounds
-from views.lead_filters import parse_day
-
-
-def _day(name, default):
-    text = request.args.get(name)
-    if not text:
-        return default
-    value = parse_day(text)
-    if value is None:
-        abort(400, description=_("Date invalide : %(value)s", value=text[:20]))
-    return value.date()
+from views.request_args import day_arg
 
 
 class PerformanceView(BaseView):
@@ -33,8 +23,8 @@ class PerformanceView(BaseView):
     @has_access
     def index(self):
         today = dt.date.today()
-        start_day = _day("created_from", today.replace(day=1))
-        end_day = _day("created_to", today)
+        start_day = day_arg("created_from", today.replace(day=1))
+        end_day = day_arg("created_to", today)
         if end_day < start_day:
             abort(400, description=_("La fin de la période précède son début."))
         by = request.args.get("by", "campaign")

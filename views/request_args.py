@@ -19,3 +19,16 @@ def capped_page_size(page_size):
     if page_size is None:
         return None
     return max(1, min(int(page_size), limit))
+
+
+def day_arg(name, default):
+    """A day from the query string (YYYY-MM-DD), the default if absent; 400 if invalid."""
+    from views.lead_filters import parse_day
+
+    text = request.args.get(name)
+    if not text:
+        return default
+    value = parse_day(text)
+    if value is None:
+        abort(400, description=_("Date invalide : %(value)s", value=text[:20]))
+    return value.date()
