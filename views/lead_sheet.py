@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
-from app.services.interactions import record_first_contact
+from app.services.interactions import check_interaction, record_first_contact
 from app.services.lead_mail import queue_email
 from app.services.leads import assign, set_status
 from app.services.reminders import complete
@@ -24,9 +24,6 @@ from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
 from views.sheet_context import sheet_context
-
-QUICK_KINDS = ("call", "email", "sms", "meeting")
-
 
 def parse_local_datetime(text, field):
     try:
@@ -82,21 +79,18 @@ class LeadSheetView(BaseView):
     def log(self, pk):
         lead = scoped_lead(pk)
         form = request.form
-        kind = form.get("kind", "call")
 
         def action():
-            if kind not in QUICK_KINDS:
-                raise DomainError(_("Type d'interaction inconnu : %(value)s", value=kind[:20]))
-            direction = form.get("direction", "outbound")
-            if direction not in ("outbound", "inbound"):
-                raise DomainError(_("Sens inconnu : %(value)s", value=direction[:20]))
             when = form.get("occurred_at")
             item = Interaction(
-                lead=lead, kind=kind, direction=direction, user_id=current_user().id,
+                lead_id=lead.id, kind=form.get("kind", "call")[:20],
+                direction=form.get("direction", "outbound")[:20], user_id=current_user().id,
                 occurred_at=parse_local_datetime(when, "occurred_at") if when else utcnow(),
                 subject=" ".join((form.get("subject") or "").split())[:200] or None,
                 summary=(form.get("summary") or "").strip() or None,
                 duration_minutes=parse_minutes(form.get("duration_minutes")))
+            check_interaction(item)  # the same rules as the interaction form
+            item.lead = lead
             db.session.add(item)
             record_first_contact(item)
         return self._run(lead, action, _("Interaction enregistrée."))

@@ -1,0 +1,54 @@
+"""Dashboard benchmark: the manager dashboard and the campaign report on a seeded CRM.
+
+    python bench/dashboard.py                       # 1,000,000 leads over a year, SQLite
+    python bench/dashboard.py --leads 100000 --database postgresql://postgres@127.0.0.1:5432/bench_dash
+
+The default period is the last 30 days (about 82,000 leads of a million spread over a year).
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from app.extensions import db  # noqa: E402
+from app.services.accounts import ensure_user  # noqa: E402
+from app.services.demo import REPS, refresh_statistics, seed_leads  # noqa: E402
+from bench.fresh import fresh_app  # noqa: E402
+from bench.list_leads import StatementCounter, measure  # noqa: E402
+
+PASSWORD = "Bench-password-1"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    app = fresh_app(args.database, "bench-dashboard.db", WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        ensure_user(sm, "bench", "bench@example.com", "Bench", "Manager", "Responsable", PASSWORD)
+        owners = [ensure_user(sm, u, f"{u}@exemple.fr", f, last, "Commercial", PASSWORD)[0].id
+                  for u, f, last in REPS]
+        started = time.monotonic()
+        seed_leads(db.session, args.leads, owners, batch=50_000)
+        db.session.commit()
+        refresh_statistics(db.engine)
+        print(f"seeded {args.leads:,} leads in {time.monotonic() - started:.0f} s", flush=True)
+        counter = StatementCounter(db.engine)
+    client = app.test_client()
+    client.post("/login/", data={"username": "bench", "password": PASSWORD})
+    print(f"\n{args.leads:,} leads on {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}, "
+          f"median of {args.repeat} requests, last 30 days")
+    for name, url in (("manager dashboard", "/dashboard/"),
+                      ("campaign report", "/performance/"),
+                      ("source report", "/performance/?by=source")):
+        ms, statements = measure(client, url, counter, args.repeat)
+        print(f"{name:<20}{ms:>9.1f} ms{statements:>5} SQL")
+
+
+if __name__ == "__main__":
+    main()
