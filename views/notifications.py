@@ -4,6 +4,7 @@ import datetime as dt
 
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.utils.base import is_safe_redirect_url
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -50,7 +51,7 @@ class NotificationView(BaseView):
         mark_read(db.session, user.id, ids)
         db.session.commit()
         target = request.form.get("next", "")
-        if target.startswith("/") and not target.startswith("//"):
+        if target.startswith("/") and is_safe_redirect_url(target):  # this site only
             return redirect(target)
         return redirect(url_for("NotificationView.index"))
 

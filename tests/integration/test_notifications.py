@@ -92,6 +92,9 @@ def test_bell_count_list_and_mark_read(client, accounts, claire):
     # Another user's notification cannot be marked; an external "next" is not followed.
     response = client.post("/notifications/read", data={"id": theirs.id, "next": "//evil.example"})
     assert response.headers["Location"].endswith("/notifications/")
+    response = client.post("/notifications/read", data={"next": "/\\evil.example"})
+    location = response.headers["Location"]  # a path of this site, never another host
+    assert "\\" not in location and "//evil" not in location
     assert db.session.get(Notification, theirs.id).read_at is None
     client.post("/notifications/read")
     assert client.get("/notifications/count").get_json() == {"unread": 0}
