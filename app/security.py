@@ -43,6 +43,7 @@ CALENDAR = "Calendar"
 LEAD_EXPORT = "LeadExport"
 PERFORMANCE = "Performance"
 DASHBOARD = "Dashboard"
+CAMPAIGN_SPEND = "CampaignSpend"
 BOOKING_PAGE = "BookingPage"
 LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
@@ -73,6 +74,7 @@ MENU_CALENDAR = "Calendar"
 MENU_PERFORMANCE = "Performance"
 MENU_DASHBOARD = "Dashboard"
 MENU_STEERING = "Steering"
+MENU_SPEND = "SpendImport"
 MENU_BOOKING_PAGES = "BookingPages"
 MENU_REMINDERS = "MyReminders"
 MENU_NOTIFICATIONS = "MyNotifications"
@@ -138,10 +140,11 @@ ROLE_PERMISSIONS = {
     + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
     + _pairs(LEAD_EXPORT, "can_export")
     + _pairs(PERFORMANCE, "can_list")
+    + _pairs(CAMPAIGN_SPEND, "can_import")
     + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
              MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
-             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES, MENU_PERFORMANCE),
+             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES, MENU_PERFORMANCE, MENU_SPEND),
     ROLE_SALES: _COMMON
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
@@ -170,8 +173,9 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
     + _pairs(PERFORMANCE, "can_list")
+    + _pairs(CAMPAIGN_SPEND, "can_import")
     + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG,
-             MENU_PERFORMANCE),
+             MENU_PERFORMANCE, MENU_SPEND),
 }
 
 

@@ -8,6 +8,7 @@ from models.assignment import RULE_MODES, AssignmentMember, AssignmentRule, Lead
 from models.booking import DEFAULT_HOURS, AppointmentBlock, BookingPage
 from models.calendar_account import CalendarAccount, ExternalBusy
 from models.campaign import PLATFORMS, Campaign
+from models.campaign_spend import CampaignSpend
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
 from models.export_file import ExportFile
@@ -41,5 +42,5 @@ __all__ = [
     "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
-    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile",
+    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend",
 ]

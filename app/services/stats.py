@@ -5,7 +5,8 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy import and_, case, func, select
 
-from app.timezones import to_utc_naive
+from app.services.spend import spend_between
+from app.timezones import to_local, to_utc_naive
 from models import Campaign, Lead, Source
 
 
@@ -63,7 +64,8 @@ def performance(session, by="campaign", **filters):
                func.sum(case((Lead.status == "converted", Lead.value), else_=None)).label("value"))
         .where(*conditions).group_by(group)).all()
     medians = _medians(session, group, conditions)
-    names, spends = _names_and_spend(session, by, [r.key for r in rows if r.key is not None])
+    names, spends = _names_and_spend(session, by, [r.key for r in rows if r.key is not None],
+                                     filters.get("start"), filters.get("end"))
     result = []
     for row in rows:
         spend = spends.get(row.key)
@@ -83,19 +85,31 @@ def performance(session, by="campaign", **filters):
     return result
 
 
-def _names_and_spend(session, by, keys):
-    """Names, and the spend entered on the campaigns (a source adds up its campaigns')."""
+def _names_and_spend(session, by, keys, start, end):
+    """Names, and the spend of the period: the imported daily spend where a campaign has it,
+    else the spend entered on the campaign (a source adds up its campaigns')."""
     if not keys:
         return {}, {}
     if by == "campaign":
         rows = session.execute(select(Campaign.id, Campaign.name, Campaign.spend)
                                .where(Campaign.id.in_(keys))).all()
-        return {r.id: r.name for r in rows}, {r.id: r.spend for r in rows if r.spend is not None}
-    names = dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(keys))).all())
-    spends = dict(session.execute(
-        select(Campaign.source_id, func.sum(Campaign.spend)).where(
-            Campaign.source_id.in_(keys), Campaign.spend.is_not(None))
-        .group_by(Campaign.source_id)).all())
+        names = {r.id: r.name for r in rows}
+        campaign_spend = {r.id: r.spend for r in rows if r.spend is not None}
+    else:
+        names = dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(keys))).all())
+        rows = session.execute(select(Campaign.id, Campaign.source_id, Campaign.spend)
+                               .where(Campaign.source_id.in_(keys))).all()
+        campaign_spend = {r.id: r.spend for r in rows if r.spend is not None}
+    first_day = to_local(start).date() if start else None
+    last_day = (to_local(end) - dt.timedelta(microseconds=1)).date() if end else None
+    ids = [r.id for r in rows]
+    campaign_spend.update(spend_between(session, ids, first_day, last_day))
+    if by == "campaign":
+        return names, campaign_spend
+    spends = {}
+    for row in rows:
+        if row.id in campaign_spend:
+            spends[row.source_id] = spends.get(row.source_id, 0) + campaign_spend[row.id]
     return names, spends
 
 

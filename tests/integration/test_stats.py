@@ -126,3 +126,65 @@ def test_per_rep_figures(app, accounts):
     assert (row["leads"], row["converted"], row["untouched"]) == (4, 1, 1)
     assert row["conversion_rate"] == 0.25 and row["median_first_contact_hours"] == pytest.approx(4)
     assert funnel(db.session) == {"converted": 1, "new": 1, "in_progress": 1, "abandoned": 1}
+
+
+GOOGLE_FR = ("Rapport sur les campagnes\n1 mars 2026 - 31 mars 2026\n"
+             "Jour;Campagne;ID de la campagne;Clics;Coût\n"
+             "2026-03-01;A;g-123;10;120,50\n"
+             "2026-03-02;A;g-123;12;79,50\n"
+             "2026-04-01;A;g-123;3;1 000,00\n"
+             "2026-03-02;Inconnue;g-999;1;5,00\n"
+             "pas une date;A;g-123;1;5,00\n"
+             "Total : compte;;;26;1 205,00\n")
+META_EN = ("Reporting starts,Reporting ends,Campaign name,Amount spent (EUR)\n"
+           "2026-03-05,2026-03-05,B,\"1,234.56\"\n")
+
+
+def upload(client, name, text):
+    import io
+
+    return client.post("/spend/", data={"file": (io.BytesIO(text.encode("utf-8-sig")), name)},
+                       content_type="multipart/form-data")
+
+
+def test_daily_spend_from_google_and_meta_exports(client, accounts, seeded):
+    from models import CampaignSpend
+
+    a, b, _salon = seeded
+    a.external_id = "g-123"
+    db.session.commit()
+    accounts.create("marc", "Marketing")
+    accounts.login(client, "marc")
+    response = upload(client, "google.csv", GOOGLE_FR)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 jour(s) de dépense importé(s)" in page and "Inconnue" in page
+    upload(client, "google.csv", GOOGLE_FR)  # again: the same days, replaced
+    upload(client, "meta.csv", META_EN)
+    assert db.session.query(CampaignSpend).count() == 4
+    rows = {r["name"]: r for r in performance(db.session, "campaign", start=march()[0], end=march()[1])}
+    assert rows["A"]["spend"] == Decimal("200.00")  # March only: the April day is out
+    assert rows["A"]["cost_per_lead"] == Decimal("50") and rows["B"]["spend"] == Decimal("1234.56")
+    (source,) = performance(db.session, "source", start=march()[0], end=march()[1])
+    assert source["spend"] == Decimal("1434.56")
+
+
+@pytest.mark.parametrize("name, text, status", [
+    ("notes.txt", "x", 400),
+    ("vide.csv", "Nom;Prénom\nDupont;Jean\n", 400),
+])
+def test_unusable_spend_files_are_refused(client, accounts, seeded, name, text, status):
+    from models import CampaignSpend
+
+    accounts.create("marc", "Marketing")
+    accounts.login(client, "marc")
+    assert upload(client, name, text).status_code == status
+    assert db.session.query(CampaignSpend).count() == 0
+
+
+def test_amounts_in_every_notation():
+    from app.services.spend import parse_amount
+
+    assert parse_amount("1 234,56 €") == Decimal("1234.56")
+    assert parse_amount("1,234.56") == Decimal("1234.56")
+    assert parse_amount("12,5") == Decimal("12.50") and parse_amount("") is None
