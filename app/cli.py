@@ -12,7 +12,8 @@ from sqlalchemy import func
 from app.extensions import db
 from app.security import ROLE_ADMIN, ROLE_SALES
 from app.services.accounts import ensure_user
-from app.services.demo import REPS, refresh_statistics, seed_activity, seed_leads
+from app.services.demo import (REPS, refresh_statistics, seed_activity, seed_follow_up,
+                               seed_leads)
 from app.services.roles import sync_roles
 from models import Lead
 
@@ -50,7 +51,8 @@ def sync_roles_command():
 @click.option("--leads", "lead_count", default=200, show_default=True, type=click.IntRange(0))
 @click.option("--if-empty", is_flag=True, help="Do nothing when leads already exist.")
 def seed_demo_command(lead_count, if_empty):
-    """Demo reps, sources, campaigns, leads, interactions and appointments."""
+    """Demo reps, sources, campaigns, leads, interactions, appointments, a booking page, a
+    follow-up rule and an e-mail template."""
     if if_empty and db.session.query(func.count(Lead.id)).scalar():
         click.echo("Leads already present: demo data left as it is.")
         return
@@ -67,6 +69,7 @@ def seed_demo_command(lead_count, if_empty):
     inserted = seed_leads(db.session, lead_count, owner_ids,
                           progress=lambda n: n % step == 0 and click.echo(f"  {n} leads…"))
     interactions, appointments = seed_activity(db.session, owner_ids)
+    seed_follow_up(db.session, owner_ids)
     db.session.commit()
     refresh_statistics(db.engine)
     click.echo(f"{inserted} leads, {interactions} interactions, {appointments} appointments "

@@ -3,6 +3,7 @@
 Leads are written with bulk INSERTs in batches, so a million rows take minutes, not hours.
 """
 import datetime as dt
+import json
 import random
 
 from sqlalchemy import func, insert
@@ -155,3 +156,26 @@ def refresh_statistics(engine):
     else:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
+
+
+def seed_follow_up(session, owner_ids):
+    """What a new team would set up first: a booking page for the reps, a follow-up rule, an
+    e-mail template (each only if missing)."""
+    from models import BookingPage, EmailTemplate, FollowUpRule, User
+    from models.booking import DEFAULT_HOURS
+
+    if session.query(BookingPage).filter_by(slug="decouverte").first() is None:
+        page = BookingPage(slug="decouverte", title="Rendez-vous découverte", slot_minutes=30,
+                           working_hours=json.dumps(DEFAULT_HOURS), notice_hours=4,
+                           horizon_days=30, place="Visio",
+                           description="Trente minutes pour comprendre votre besoin.")
+        page.members = session.query(User).filter(User.id.in_(owner_ids)).all()
+        session.add(page)
+    if session.query(FollowUpRule).count() == 0:
+        session.add(FollowUpRule(name="Nouveau sans interaction", status="new", after_hours=4,
+                                 escalate_after_hours=24))
+    if session.query(EmailTemplate).count() == 0:
+        session.add(EmailTemplate(
+            name="Suite à votre demande", subject="Suite à votre demande, {{ prenom }}",
+            body="Bonjour {{ prenom }},\n\nMerci pour votre demande. Je vous propose d'en parler "
+                 "de vive voix : {{ prochain_rdv }}\n\n{{ commercial }}\n{{ commercial_email }}"))

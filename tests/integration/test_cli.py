@@ -47,9 +47,21 @@ def test_seed_demo(runner):
     statuses = {s for (s,) in db.session.query(Lead.status).distinct()}
     assert statuses == {"new", "in_progress", "converted", "abandoned"}
     assert db.session.query(Lead).filter(Lead.status == "abandoned", Lead.abandon_reason.is_(None)).count() == 0
+    from models import BookingPage, EmailTemplate, FollowUpRule
+
+    page = db.session.query(BookingPage).one()
+    assert len(page.members) == 3 and db.session.query(FollowUpRule).count() == 1
+    assert db.session.query(EmailTemplate).count() == 1
+    assert runner.invoke(args=["crm", "seed-demo", "--leads", "0"]).exit_code == 0
+    assert db.session.query(BookingPage).count() == 1  # set up once
     again = runner.invoke(args=["crm", "seed-demo", "--if-empty"])
     assert "left as it is" in again.output
     assert db.session.query(func.count(Lead.id)).scalar() == 300
+
+
+def test_demo_booking_page_answers(client, runner):
+    runner.invoke(args=["crm", "seed-demo", "--leads", "20"])
+    assert client.get("/rdv/decouverte").status_code == 200
 
 
 def test_fab_create_user_with_our_roles(runner, client):
