@@ -1,6 +1,6 @@
 """Project base classes for generated screens and REST APIs."""
 from flask import abort, flash, redirect, request
-from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -127,3 +127,11 @@ class CRMModelRestApi(ModelRestApi):
 
 def crm_datamodel(model):
     return CRMInterface(model)
+
+
+class PageView(BaseView):
+    """A custom page readable by one permission, can_list, at its route's root (`index`)."""
+
+    base_permissions = ["can_list"]
+    method_permission_name = {"index": "list"}
+    default_view = "index"

@@ -3,7 +3,7 @@ an SQL aggregate (app/services/stats.py); every chart also reads as a table."""
 import datetime as dt
 
 from flask import abort, request
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -12,6 +12,7 @@ from app.services.stats import by_rep, funnel, leads_over_time, performance, per
 from app.timezones import crm_zone, to_utc_naive
 from models import STATUSES, Appointment, Reminder, User
 from models.base import utcnow
+from views.base import PageView
 from views.request_args import day_arg
 from views.scoping import current_user, sees_all_leads
 
@@ -25,12 +26,9 @@ def _int_arg(name):
     return int(value) if value else None
 
 
-class DashboardView(BaseView):
+class DashboardView(PageView):
     route_base = "/dashboard"
     class_permission_name = DASHBOARD
-    base_permissions = ["can_list"]
-    method_permission_name = {"index": "list"}
-    default_view = "index"
 
     @expose("/")
     @has_access

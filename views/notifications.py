@@ -14,6 +14,7 @@ from app.services.reminders import buckets
 from app.timezones import crm_zone, to_utc_naive
 from models import EVENTS, NOTIFICATION_CHANNELS, Lead, Reminder
 from models.base import utcnow
+from views.base import PageView
 from views.scoping import current_user, scope_leads
 
 
@@ -78,14 +79,11 @@ class NotificationView(BaseView):
                                     title=_("Mes notifications"))
 
 
-class ReminderView(BaseView):
+class ReminderView(PageView):
     """Mes rappels: the user's open reminders, overdue first."""
 
     route_base = "/reminders"
     class_permission_name = REMINDERS
-    base_permissions = ["can_list"]
-    method_permission_name = {"index": "list"}
-    default_view = "index"
 
     @expose("/")
     @has_access

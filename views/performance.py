@@ -3,21 +3,19 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from flask import abort, request, url_for
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import PERFORMANCE
 from app.services.stats import performance, period_bounds
+from views.base import PageView
 from views.request_args import day_arg
 
 
-class PerformanceView(BaseView):
+class PerformanceView(PageView):
     route_base = "/performance"
     class_permission_name = PERFORMANCE
-    base_permissions = ["can_list"]
-    method_permission_name = {"index": "list"}
-    default_view = "index"
 
     @expose("/")
     @has_access

@@ -82,3 +82,15 @@ def radicale(tmp_path):
     yield {"url": f"http://127.0.0.1:{port}/", "username": "claire", "password": "secret"}
     server.terminate()
     server.wait(timeout=10)
+
+
+def send_json(handler, status, body):
+    """What the local stand-ins for outside APIs (Graph, Twilio) answer: a JSON body."""
+    import json
+
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

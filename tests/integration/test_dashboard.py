@@ -3,7 +3,6 @@ import datetime as dt
 
 import pytest
 
-from app.extensions import db
 from models.base import utcnow
 from tests.factories import make_lead
 

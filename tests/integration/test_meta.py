@@ -11,6 +11,7 @@ from rq import Queue
 
 from app.extensions import db
 from models import Campaign, IntakeDelivery, Lead, Source
+from tests.integration.conftest import send_json
 from tests.integration.test_import import shared
 
 APP_SECRET = "change-me-meta-app-secret"
@@ -41,12 +42,7 @@ class GraphServer:
                 return self._send(200, server.lead)
 
             def _send(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, body)
 
             def log_message(self, *args):
                 pass

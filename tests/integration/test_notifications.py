@@ -3,7 +3,6 @@ SMTP listener, and SMS through a local server that checks requests as Twilio doe
 import base64
 import email
 import email.policy
-import json
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +15,7 @@ from app.services.sms import SmsError, send_sms
 from jobs.notifications import deliver
 from models import Notification, NotificationPreference, UserProfile
 from tests.factories import make_lead
-from tests.integration.conftest import use_smtp
+from tests.integration.conftest import send_json, use_smtp
 
 SID, TOKEN, SENDER = "AC" + "1" * 32, "secret-token", "+33700000000"
 
@@ -27,12 +26,7 @@ class TwilioLike(BaseHTTPRequestHandler):
     received = []
 
     def _reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, status, body)
 
     def do_POST(self):  # noqa: N802 - http.server's naming
         expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
