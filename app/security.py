@@ -44,6 +44,7 @@ LEAD_EXPORT = "LeadExport"
 PERFORMANCE = "Performance"
 DASHBOARD = "Dashboard"
 CAMPAIGN_SPEND = "CampaignSpend"
+REPORTS = "Reports"
 BOOKING_PAGE = "BookingPage"
 LEAD_SHEET_API = "LeadSheetApi"
 NOTIFICATIONS = "Notifications"
@@ -75,6 +76,7 @@ MENU_PERFORMANCE = "Performance"
 MENU_DASHBOARD = "Dashboard"
 MENU_STEERING = "Steering"
 MENU_SPEND = "SpendImport"
+MENU_REPORTS = "Reports"
 MENU_BOOKING_PAGES = "BookingPages"
 MENU_REMINDERS = "MyReminders"
 MENU_NOTIFICATIONS = "MyNotifications"
@@ -110,7 +112,8 @@ _COMMON = (
     + _pairs("OpenApi", "can_get")
     + _pairs(NOTIFICATIONS, "can_list", "can_read", "can_preferences")
     + _pairs(DASHBOARD, "can_list")
-    + _menus(MENU_STEERING, MENU_DASHBOARD)
+    + _pairs(REPORTS, "can_list")
+    + _menus(MENU_STEERING, MENU_DASHBOARD, MENU_REPORTS)
 )
 _SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download", "can_email",
               "can_status", "can_reassign")

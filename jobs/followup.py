@@ -19,6 +19,7 @@ from app.services.reminders import claim, due_ids
 from jobs.appointments import due_lead_reminders
 from jobs.calendar_sync import sync_due_accounts
 from jobs.notifications import dispatch
+from jobs.reports import send_weekly_reports
 from models import Reminder
 
 TICK_JOB_ID = "crm-tick"
@@ -64,7 +65,8 @@ def tick(now=None):
     removed = remove_orphan_files(db.session, current_app.config["CRM_ATTACHMENT_DIR"])
     return {"reminders": sum(1 for r in reminders if r is not None),
             "followups": len(notifications), "lead_reminders": due_lead_reminders(now),
-            "calendar_changes": sync_due_accounts(now), "orphan_files": removed}
+            "calendar_changes": sync_due_accounts(now), "weekly_reports": send_weekly_reports(now),
+            "orphan_files": removed}
 
 
 def periodic_tick():

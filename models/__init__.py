@@ -28,6 +28,7 @@ from models.notification import (DEFAULT_CHANNELS, EVENTS, Notification, Notific
                                  UserProfile)
 from models.notification import CHANNELS as NOTIFICATION_CHANNELS
 from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
+from models.report import SavedReport
 from models.source import SOURCE_KINDS, Source
 
 metadata = Model.metadata
@@ -42,5 +43,5 @@ __all__ = [
     "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
-    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend",
+    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport",
 ]

@@ -22,6 +22,7 @@ from views.lead_export import LeadExportView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
 from views.performance import PerformanceView
+from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
 from views.lookup import LookupView
@@ -35,6 +36,8 @@ def register_views(appbuilder):
                         icon="fa-tachometer-alt", **steering)
     appbuilder.add_view(PerformanceView, sec.MENU_PERFORMANCE, label=_l("Performance des campagnes"),
                         icon="fa-chart-line", **steering)
+    appbuilder.add_view(ReportView, sec.MENU_REPORTS, label=_l("Rapports"), icon="fa-table",
+                        **steering)
     appbuilder.add_view(SpendImportView, sec.MENU_SPEND, label=_l("Importer des dépenses"),
                         icon="fa-file-invoice-dollar", **steering)
     appbuilder.add_view(LeadView, sec.MENU_LEADS, label=_l("Prospects"), icon="fa-address-card")

@@ -1,15 +1,14 @@
-"""Lead list exports: CSV (UTF-8 with BOM; "," or ";" for French Excel), Excel (typed columns,
-real dates, a styled header) and PDF (xhtml2pdf). Rows are streamed from the query, every text
-cell goes through safe_cell, and dates are shown in Paris time."""
-import csv
+"""Lead list exports through app/services/table_files.py: rows streamed from the list's own
+query, dates in Paris time."""
 import datetime as dt
 
-from flask import current_app, render_template
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from app.services import table_files
 from app.services.contact import format_phone
-from app.services.exports import safe_cell
 from app.timezones import crm_zone
 from models import STATUSES, Campaign, Lead, Source, User
 
@@ -46,12 +45,6 @@ class Rows:
                 self.statuses.get(row.status, row.status), row.source, row.campaign, owner,
                 self.local(row.first_contacted_at), self.local(row.converted_at)]
 
-    def texts(self, lead):
-        """The values as text: dates as 31/12/2026 23:59, every other cell made harmless."""
-        return [(value.strftime("%d/%m/%Y %H:%M") if value else "") if kind == "date"
-                else safe_cell(value)
-                for value, (_label, kind) in zip(self.values(lead), COLUMNS)]
-
 
 def leads_in(query, chunk=5000):
     """The rows of a (scoped, filtered, ordered) lead query: the exported columns only, joined
@@ -68,62 +61,20 @@ def leads_in(query, chunk=5000):
             .yield_per(chunk))
 
 
+def _rows(leads):
+    builder = Rows()
+    return (builder.values(lead) for lead in leads)
+
+
 def write_csv(leads, handle, delimiter=","):
-    """UTF-8 with a BOM (so that Excel reads the accents); `handle` is a text file opened
-    with newline=""."""
-    handle.write("\ufeff")
-    writer = csv.writer(handle, delimiter=delimiter)
-    writer.writerow([str(label) for label, _kind in COLUMNS])
-    rows, count = Rows(), 0
-    for lead in leads:
-        writer.writerow(rows.texts(lead))
-        count += 1
-    return count
+    return table_files.write_csv(COLUMNS, _rows(leads), handle, delimiter)
 
 
 def write_xlsx(leads, target, title):
-    """A workbook streamed row by row (XlsxWriter's constant-memory mode: about 3 times faster
-    than openpyxl, memory flat); `target` is a path or a binary file."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-    sheet = workbook.add_worksheet(str(title)[:31])
-    header = workbook.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#2F6FAB",
-                                  "valign": "vcenter"})
-    date = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    for index, (label, kind) in enumerate(COLUMNS):
-        sheet.set_column(index, index, 18 if kind == "date" else 24)
-        sheet.write_string(0, index, str(label), header)
-    sheet.freeze_panes(1, 0)
-    rows, count = Rows(), 0
-    kinds = [kind for _label, kind in COLUMNS]
-    for count, lead in enumerate(leads, start=1):
-        for index, value in enumerate(rows.values(lead)):
-            if value is None:
-                continue
-            if kinds[index] == "date":
-                sheet.write_datetime(count, index, value, date)
-            else:
-                sheet.write_string(count, index, safe_cell(value))
-    workbook.close()
-    return count
+    return table_files.write_xlsx(COLUMNS, _rows(leads), target, title)
 
 
-def write_pdf(leads, handle, title, filters_text=""):
-    """An A4 landscape table with the company's name, the date and page numbers."""
-    from xhtml2pdf import pisa
-
-    builder = Rows()
-    rows = [builder.texts(lead) for lead in leads]
-    html = render_template("exports/leads.html", title=title, rows=rows, filters_text=filters_text,
-                           columns=[str(label) for label, _kind in COLUMNS],
-                           company=current_app.config.get("CRM_COMPANY_NAME") or
-                           current_app.config["APP_NAME"],
-                           logo=current_app.config.get("CRM_COMPANY_LOGO"),
-                           generated=builder.local(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
-    result = pisa.CreatePDF(html, dest=handle, encoding="utf-8")
-    if result.err:
-        raise RuntimeError("PDF generation failed")
-    return len(rows)
+def write_pdf(leads, handle, title):
+    rows = list(_rows(leads))
+    return table_files.write_pdf(COLUMNS, rows, handle, title,
+                                 _("%(count)s prospect(s)", count=f"{len(rows):,}".replace(",", "\u202f")))

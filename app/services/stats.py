@@ -37,18 +37,25 @@ def lead_conditions(start=None, end=None, owner_id=None, source_id=None, campaig
     return conditions
 
 
-def _medians(session, group, conditions):
-    """{group key: median hours from creation to first contact}, by window functions."""
+def medians_by(session, groups, conditions):
+    """{tuple of group values: median hours from creation to first contact}, by window
+    functions (SQLite and PostgreSQL alike)."""
     delay = _seconds_between(session, Lead.first_contacted_at, Lead.created_at)
-    ranked = select(group.label("key"), delay.label("delay"),
-                    func.row_number().over(partition_by=group, order_by=delay).label("rank"),
-                    func.count().over(partition_by=group).label("total")).where(
+    keys = [group.label(f"g{index}") for index, group in enumerate(groups)]
+    ranked = select(*keys, delay.label("delay"),
+                    func.row_number().over(partition_by=groups, order_by=delay).label("rank"),
+                    func.count().over(partition_by=groups).label("total")).where(
         and_(*conditions, Lead.first_contacted_at.is_not(None))).subquery()
+    columns = [ranked.c[key.name] for key in keys]
     middle = (ranked.c.rank == (ranked.c.total + 1) // 2) | (
         ranked.c.rank == (ranked.c.total + 2) // 2)
-    rows = session.execute(select(ranked.c.key, func.avg(ranked.c.delay)).where(middle)
-                           .group_by(ranked.c.key)).all()
-    return {key: float(seconds) / 3600 for key, seconds in rows}
+    rows = session.execute(select(*columns, func.avg(ranked.c.delay)).where(middle)
+                           .group_by(*columns)).all()
+    return {tuple(row[:-1]): float(row[-1]) / 3600 for row in rows}
+
+
+def _medians(session, group, conditions):
+    return {key[0]: hours for key, hours in medians_by(session, [group], conditions).items()}
 
 
 def performance(session, by="campaign", **filters):

@@ -304,3 +304,18 @@ def test_dashboards_draw_their_charts(live_app, page, username, name):
     page.wait_for_selector("canvas.crm-chart")
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length >= 2")
     shot(page, name)
+
+
+def test_build_and_save_a_report(live_app, page):
+    log_in(page, live_app, "manon")
+    page.goto(live_app + "/reports/")
+    page.check("input[name=dimensions][value=status]")
+    page.check("input[name=measures][value=conversion_rate]")
+    page.click("button[value=run]")
+    page.wait_for_selector("table.crm-report tbody tr")
+    page.fill("#r-name", "Statuts du mois")
+    page.check("input[name=roles][value=Commercial]")
+    page.click("button[value=save]")
+    page.wait_for_url("**/reports/*")
+    assert "Statuts du mois" in page.content()
+    shot(page, "30-report")
