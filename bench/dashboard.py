@@ -13,12 +13,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app.extensions import db  # noqa: E402
-from app.services.accounts import ensure_user  # noqa: E402
-from app.services.demo import REPS, refresh_statistics, seed_leads  # noqa: E402
-from bench.fresh import fresh_app  # noqa: E402
+from bench.fresh import BENCH_PASSWORD as PASSWORD  # noqa: E402
+from bench.fresh import fresh_app, seed_team  # noqa: E402
 from bench.list_leads import StatementCounter, measure  # noqa: E402
-
-PASSWORD = "Bench-password-1"
 
 
 def main():
@@ -29,14 +26,8 @@ def main():
     args = parser.parse_args()
     app = fresh_app(args.database, "bench-dashboard.db", WTF_CSRF_ENABLED=False)
     with app.app_context():
-        sm = app.appbuilder.sm
-        ensure_user(sm, "bench", "bench@example.com", "Bench", "Manager", "Responsable", PASSWORD)
-        owners = [ensure_user(sm, u, f"{u}@exemple.fr", f, last, "Commercial", PASSWORD)[0].id
-                  for u, f, last in REPS]
         started = time.monotonic()
-        seed_leads(db.session, args.leads, owners, batch=50_000)
-        db.session.commit()
-        refresh_statistics(db.engine)
+        seed_team(args.leads)
         print(f"seeded {args.leads:,} leads in {time.monotonic() - started:.0f} s", flush=True)
         counter = StatementCounter(db.engine)
     client = app.test_client()

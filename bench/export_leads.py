@@ -12,12 +12,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from app.extensions import db  # noqa: E402
-from app.services.accounts import ensure_user  # noqa: E402
-from app.services.demo import REPS, refresh_statistics, seed_leads  # noqa: E402
-from bench.fresh import fresh_app  # noqa: E402
-
-PASSWORD = "Bench-password-1"
+from bench.fresh import BENCH_PASSWORD as PASSWORD  # noqa: E402
+from bench.fresh import fresh_app, seed_team  # noqa: E402
 
 
 def main():
@@ -28,13 +24,7 @@ def main():
     app = fresh_app(args.database, "bench-export.db", WTF_CSRF_ENABLED=False,
                     CRM_EXPORT_INLINE_ROWS=10 ** 9)
     with app.app_context():
-        sm = app.appbuilder.sm
-        ensure_user(sm, "bench", "bench@example.com", "Bench", "Manager", "Responsable", PASSWORD)
-        owners = [ensure_user(sm, u, f"{u}@exemple.fr", f, last, "Commercial", PASSWORD)[0].id
-                  for u, f, last in REPS]
-        seed_leads(db.session, args.leads, owners, batch=50_000)
-        db.session.commit()
-        refresh_statistics(db.engine)
+        seed_team(args.leads)
     client = app.test_client()
     client.post("/login/", data={"username": "bench", "password": PASSWORD})
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -28,3 +28,21 @@ def fresh_app(url, sqlite_name, **config):
         upgrade()
         sync_roles(app.appbuilder, db.session)
     return app
+
+
+BENCH_PASSWORD = "Bench-password-1"
+
+
+def seed_team(lead_count):
+    """A manager "bench", the demo reps and `lead_count` demo leads (inside an app context)."""
+    from app.services.accounts import ensure_user
+    from app.services.demo import REPS, refresh_statistics, seed_leads
+    from flask import current_app
+
+    sm = current_app.appbuilder.sm
+    ensure_user(sm, "bench", "bench@example.com", "Bench", "Manager", "Responsable", BENCH_PASSWORD)
+    owners = [ensure_user(sm, u, f"{u}@exemple.fr", f, last, "Commercial", BENCH_PASSWORD)[0].id
+              for u, f, last in REPS]
+    seed_leads(db.session, lead_count, owners, batch=50_000)
+    db.session.commit()
+    refresh_statistics(db.engine)

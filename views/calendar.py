@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import CALENDAR
-from app.services.appointments import check_appointment, overlapping
+from app.services.appointments import check_appointment, move_appointment, overlapping
 from app.services.caldav_sync import connect
 from app.services.errors import DomainError
 from app.services.ical import feed
@@ -18,8 +18,7 @@ from app.services.notifications import profile_of
 from app.timezones import format_local, to_local, to_utc_naive
 from jobs.calendar_sync import push_appointment, sync_account
 from jobs.queue import enqueue
-from models import (Appointment, AppointmentBlock, CalendarAccount, ExternalBusy, Lead, User,
-                    UserProfile)
+from models import Appointment, CalendarAccount, ExternalBusy, Lead, User, UserProfile
 from models.base import utcnow
 from views.appointment_notices import tell_about
 from views.scoping import can_assign, current_user, scope_appointments, scope_leads, sees_all_leads
@@ -263,10 +262,7 @@ class CalendarView(BaseView):
         try:
             start = parse_wall_time(data.get("start"), "start")
             end = parse_wall_time(data.get("end"), "end")
-            if appointment.status not in ("planned", "confirmed"):
-                raise DomainError(_("Ce rendez-vous ne se déplace plus."))
-            appointment.starts_at, appointment.ends_at = start, end
-            check_appointment(appointment)
+            move_appointment(appointment, start, end)
         except DomainError as exc:
             db.session.rollback()
             return jsonify(message=exc.message), 400
@@ -274,8 +270,6 @@ class CalendarView(BaseView):
         if clash:
             db.session.rollback()
             return clash
-        db.session.query(AppointmentBlock).filter_by(appointment_id=appointment.id).delete()
-        appointment.reminded_day_at = appointment.reminded_hour_at = None
         db.session.commit()
         tell_about(appointment, "changed")
         return jsonify(event_json(appointment))
@@ -286,7 +280,6 @@ class CalendarView(BaseView):
         appointment = self._visible(appointment_id)
         if appointment.status != "cancelled":
             appointment.status = "cancelled"
-            db.session.query(AppointmentBlock).filter_by(appointment_id=appointment.id).delete()
             db.session.commit()
             tell_about(appointment, "cancelled")
         return jsonify(event_json(appointment))

@@ -23,3 +23,12 @@ def overlapping(session, owner_id, start, end, exclude_id=None):
     if exclude_id is not None:
         query = query.filter(Appointment.id != exclude_id)
     return query.order_by(Appointment.starts_at).all()
+
+
+def move_appointment(appointment, start, end):
+    """A new time for a planned or confirmed appointment (what follows a change happens at
+    flush: app/services/events.py)."""
+    if appointment.status not in ("planned", "confirmed"):
+        raise DomainError(_("Ce rendez-vous ne se déplace plus."), field="starts_at")
+    appointment.starts_at, appointment.ends_at = start, end
+    check_appointment(appointment)

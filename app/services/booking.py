@@ -87,19 +87,26 @@ def _free_reps(session, page, start, now, moving=None):
     raise DomainError(_("Ce créneau n'est plus libre : choisissez-en un autre."), field="slot")
 
 
-def _hold(session, appointment):
-    """The quarter hours of the appointment, for its rep: fails if another booking has them."""
-    blocks, at = [], appointment.starts_at
-    while at < appointment.ends_at:
-        blocks.append(AppointmentBlock(user_id=appointment.owner_id, starts_at=at,
-                                       appointment_id=appointment.id))
-        at += QUARTER
-    session.add_all(blocks)
-    session.flush()
-
-
-def _release(session, appointment):
-    session.query(AppointmentBlock).filter_by(appointment_id=appointment.id).delete()
+def _holding(session, place):
+    """Run `place` (which creates or moves an appointment) and hold the rep's quarter hours
+    of its new time, in one savepoint: if another booking holds one of them, nothing stays
+    and the visitor is told. (Changing an appointment's time frees its old quarters: see
+    app/services/events.py.)"""
+    try:
+        with session.begin_nested():
+            appointment = place()
+            session.flush()
+            blocks, at = [], appointment.starts_at
+            while at < appointment.ends_at:
+                blocks.append(AppointmentBlock(user_id=appointment.owner_id, starts_at=at,
+                                               appointment_id=appointment.id))
+                at += QUARTER
+            session.add_all(blocks)
+            session.flush()
+    except IntegrityError:
+        raise DomainError(_("Ce créneau vient d'être réservé par quelqu'un d'autre : "
+                            "choisissez-en un autre."), field="slot")
+    return appointment
 
 
 def book(session, page, start, form, region="FR", now=None):
@@ -108,20 +115,16 @@ def book(session, page, start, form, region="FR", now=None):
     now = now or utcnow()
     visitor = _visitor(form, region)
     owner_id = _least_booked(session, page, _free_reps(session, page, start, now))
-    try:
-        with session.begin_nested():
-            lead = _lead_for(session, visitor, owner_id, now)
-            appointment = Appointment(
-                lead=lead, owner_id=owner_id, starts_at=start,
-                ends_at=start + dt.timedelta(minutes=page.slot_minutes), status="confirmed",
-                title=page.title, place=page.place, booking_page_id=page.id)
-            session.add(appointment)
-            session.flush()
-            _hold(session, appointment)
-    except IntegrityError:
-        raise DomainError(_("Ce créneau vient d'être réservé par quelqu'un d'autre : "
-                            "choisissez-en un autre."), field="slot")
-    return appointment
+
+    def create():
+        lead = _lead_for(session, visitor, owner_id, now)
+        appointment = Appointment(
+            lead=lead, owner_id=owner_id, starts_at=start,
+            ends_at=start + dt.timedelta(minutes=page.slot_minutes), status="confirmed",
+            title=page.title, place=page.place, booking_page_id=page.id)
+        session.add(appointment)
+        return appointment
+    return _holding(session, create)
 
 
 def reschedule(session, appointment, page, start, now=None):
@@ -129,22 +132,15 @@ def reschedule(session, appointment, page, start, now=None):
     now = now or utcnow()
     if appointment.status not in ("planned", "confirmed") or appointment.starts_at <= now:
         raise DomainError(_("Ce rendez-vous ne peut plus être modifié."), field="slot")
-    try:
-        with session.begin_nested():
-            _release(session, appointment)
-            session.flush()
-            reps = _free_reps(session, page, start, now, moving=appointment.id)
-            if appointment.owner_id not in reps:
-                appointment.owner_id = _least_booked(session, page, reps)
-            appointment.starts_at = start
-            appointment.ends_at = start + dt.timedelta(minutes=page.slot_minutes)
-            appointment.reminded_day_at = appointment.reminded_hour_at = None
-            session.flush()
-            _hold(session, appointment)
-    except IntegrityError:
-        raise DomainError(_("Ce créneau vient d'être réservé par quelqu'un d'autre : "
-                            "choisissez-en un autre."), field="slot")
-    return appointment
+    reps = _free_reps(session, page, start, now, moving=appointment.id)
+
+    def move():
+        if appointment.owner_id not in reps:
+            appointment.owner_id = _least_booked(session, page, reps)
+        appointment.starts_at = start
+        appointment.ends_at = start + dt.timedelta(minutes=page.slot_minutes)
+        return appointment
+    return _holding(session, move)
 
 
 def cancel(session, appointment, now=None):
@@ -153,7 +149,6 @@ def cancel(session, appointment, now=None):
     if appointment.starts_at <= (now or utcnow()):
         raise DomainError(_("Ce rendez-vous ne peut plus être annulé."), field="slot")
     appointment.status = "cancelled"
-    _release(session, appointment)
     return appointment
 
 

@@ -103,7 +103,6 @@ def pull(session, account, now=None):
             seen.add(uid)
             if appointment.status in LIVE and (appointment.starts_at, appointment.ends_at) != (begins, ends):
                 appointment.starts_at, appointment.ends_at = begins, ends
-                appointment.reminded_day_at = appointment.reminded_hour_at = None
                 changes.append((appointment, "changed"))
         elif str(component.get("transp", "")).upper() != "TRANSPARENT" \
                 and str(component.get("status", "")).upper() != "CANCELLED":

@@ -1,10 +1,10 @@
 """Facts written at flush time, whatever wrote the change (form, API, bulk action, import
 update, job), so that no caller has to think of them: a lead's status changes for its timeline
-(the session's info["actor_id"] says who), an appointment's iCalendar SEQUENCE."""
-from sqlalchemy import event, inspect
+(the session's info["actor_id"] says who), and what follows from an appointment's change."""
+from sqlalchemy import delete, event, inspect
 from sqlalchemy.orm import Session
 
-from models import STATUSES, Appointment, Lead, LeadEvent
+from models import STATUSES, Appointment, AppointmentBlock, Lead, LeadEvent
 from models.appointment import ICAL_FIELDS
 from models.base import utcnow
 
@@ -19,7 +19,7 @@ def record_event(session, lead_id, kind, detail=None, user_id=None):
 def _status_changes(session, _context, _instances):
     for item in list(session.dirty):
         if isinstance(item, Appointment):
-            _raise_sequence(item)
+            _appointment_changed(session, item)
         if not isinstance(item, Lead):
             continue
         history = inspect(item).attrs.status.history
@@ -29,9 +29,21 @@ def _status_changes(session, _context, _instances):
                 record_event(session, item.id, "status", f"{old}>{new}")
 
 
-def _raise_sequence(appointment):
-    """A change that calendars must see (time, place, title, status) raises the iCalendar
-    SEQUENCE, so that Google and Outlook replace their copy of the event."""
+def _appointment_changed(session, appointment):
+    """Whatever moved or cancelled it (form, API, agenda, booking link, CalDAV):
+    - a change calendars must see (time, place, title, status) raises the iCalendar SEQUENCE,
+      so that Google and Outlook replace their copy of the event;
+    - a new start time sends the lead's reminders again;
+    - a new time, rep or a cancellation frees the quarter hours a booking held."""
     state = inspect(appointment)
-    if any(state.attrs[name].history.has_changes() for name in ICAL_FIELDS):
+    changed = {name for name in ICAL_FIELDS + ("owner_id",)
+               if state.attrs[name].history.has_changes()}
+    if not changed:
+        return
+    if changed & set(ICAL_FIELDS):
         appointment.sequence = (appointment.sequence or 0) + 1
+    if "starts_at" in changed:
+        appointment.reminded_day_at = appointment.reminded_hour_at = None
+    if changed & {"starts_at", "ends_at", "owner_id"} or appointment.status == "cancelled":
+        session.execute(delete(AppointmentBlock.__table__).where(
+            AppointmentBlock.appointment_id == appointment.id))

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from app.services.errors import DomainError
-from app.services.stats import _day_bucket, lead_conditions, medians_by, period_bounds
+from app.services.stats import day_bucket, lead_conditions, medians_by, period_bounds
 from models import STATUSES, Campaign, Lead, Source, User
 
 DIMENSIONS = {"source": _l("Source"), "campaign": _l("Campagne"), "rep": _l("Commercial"),
@@ -44,7 +44,7 @@ def check_definition(raw):
 
 def _expression(session, dimension):
     if dimension in ("day", "week", "month"):
-        return _day_bucket(session, Lead.created_at, dimension)
+        return day_bucket(session, Lead.created_at, dimension)
     return {"source": Lead.source_id, "campaign": Lead.campaign_id, "rep": Lead.owner_id,
             "status": Lead.status}[dimension]
 

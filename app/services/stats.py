@@ -122,7 +122,7 @@ def _names_and_spend(session, by, keys, start, end):
 
 
 
-def _day_bucket(session, column, unit):
+def day_bucket(session, column, unit):
     """The local day, ISO week's Monday or month of a UTC timestamp, as text, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
         zone = current_app.config.get("CRM_TIMEZONE", "Europe/Paris")
@@ -149,7 +149,7 @@ def _sqlite_paris(column):
 
 def leads_over_time(session, unit="day", **filters):
     """[(bucket start "YYYY-MM-DD", leads, converted)] of the period, in Paris time."""
-    bucket = _day_bucket(session, Lead.created_at, unit).label("bucket")
+    bucket = day_bucket(session, Lead.created_at, unit).label("bucket")
     rows = session.execute(
         select(bucket, func.count(), func.sum(case((Lead.status == "converted", 1), else_=0)))
         .where(*lead_conditions(**filters)).group_by(bucket).order_by(bucket)).all()

@@ -351,3 +351,24 @@ def test_booking_pages_are_rate_limited_per_address(database_url, tmp_path):
         client = app.test_client()
         codes = [client.get("/rdv/claire").status_code for _ in range(5)]
         assert codes == [200, 200, 200, 429, 429]
+
+
+def test_cancelling_a_booking_anywhere_frees_its_slot(client, accounts, claire):
+    """Cancelled or moved in the CRM's own form (not the lead's link): the slot can be booked
+    again, and a moved appointment's reminders are due again."""
+    make_page(claire)
+    slot = first_slot(client)
+    client.post("/rdv/claire", data={**VISITOR, "slot": slot})
+    appointment = db.session.query(Appointment).one()
+    appointment.reminded_day_at = utcnow()
+    accounts.login(client, "claire")
+    form = {"lead": appointment.lead_id, "owner": claire.id, "title": "Découverte",
+            "status": "planned", "starts_at": "2031-01-10T10:00", "ends_at": "2031-01-10T10:30"}
+    client.post(f"/appointments/edit/{appointment.id}", data=form)
+    db.session.expire_all()
+    moved = db.session.get(Appointment, appointment.id)
+    assert moved.reminded_day_at is None and db.session.query(AppointmentBlock).count() == 0
+    client.get("/logout/")
+    again = client.post("/rdv/claire", data={**VISITOR, "email": "autre@exemple.fr", "slot": slot})
+    assert again.status_code == 302
+    assert db.session.query(AppointmentBlock).count() == 2
