@@ -28,6 +28,7 @@ from models.notification import (DEFAULT_CHANNELS, EVENTS, Notification, Notific
                                  UserProfile)
 from models.notification import CHANNELS as NOTIFICATION_CHANNELS
 from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
+from models.lead_stat import LeadContactStat, LeadDayStat
 from models.report import SavedReport
 from models.source import SOURCE_KINDS, Source
 
@@ -44,4 +45,5 @@ __all__ = [
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport",
+    "LeadContactStat", "LeadDayStat",
 ]

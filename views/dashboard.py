@@ -1,5 +1,5 @@
 """Tableau de bord: managers see the team, reps their own leads and their day. Every figure is
-an SQL aggregate (app/services/stats.py); every chart also reads as a table."""
+an SQL sum over the running counts (app/services/stats.py); every chart also reads as a table."""
 import datetime as dt
 
 from flask import abort, request
@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import DASHBOARD
-from app.services.stats import by_rep, funnel, leads_over_time, performance, period_bounds
+from app.services.stats import by_rep, funnel, leads_over_time, performance
 from app.timezones import crm_zone, to_utc_naive
 from models import STATUSES, Appointment, Reminder, User
 from models.base import utcnow
@@ -40,15 +40,14 @@ class DashboardView(PageView):
         unit = request.args.get("unit", "day")
         if end_day < start_day or unit not in UNITS:
             abort(400, description=_("Période invalide."))
-        start, end = period_bounds(start_day, end_day)
-        filters = {"start": start, "end": end, "source_id": _int_arg("source"),
+        filters = {"first_day": start_day, "last_day": end_day, "source_id": _int_arg("source"),
                    "campaign_id": _int_arg("campaign"),
                    "owner_id": _int_arg("owner") if team else user.id}
         now = utcnow()
         campaigns = [r for r in performance(db.session, "campaign", **filters) if r["key"]]
         ranked = sorted((r for r in campaigns if r["leads"] >= 5),
                         key=lambda r: (r["conversion_rate"], r["leads"]), reverse=True)
-        reps = by_rep(db.session, now, **filters) if team else []
+        reps = by_rep(db.session, **filters) if team else []
         names = dict(db.session.query(User.id, User.first_name + " " + User.last_name)
                      .filter(User.id.in_([r["owner_id"] for r in reps])).all()) if reps else {}
         week_start = to_utc_naive(dt.datetime.combine(today - dt.timedelta(days=today.weekday()),

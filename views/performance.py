@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import PERFORMANCE
-from app.services.stats import performance, period_bounds
+from app.services.stats import performance
+from app.timezones import crm_zone
 from views.base import PageView
 from views.request_args import day_arg
 
@@ -20,7 +21,7 @@ class PerformanceView(PageView):
     @expose("/")
     @has_access
     def index(self):
-        today = dt.date.today()
+        today = dt.datetime.now(crm_zone()).date()
         start_day = day_arg("created_from", today.replace(day=1))
         end_day = day_arg("created_to", today)
         if end_day < start_day:
@@ -28,8 +29,7 @@ class PerformanceView(PageView):
         by = request.args.get("by", "campaign")
         if by not in ("campaign", "source"):
             abort(400, description=_("Regroupement inconnu : %(value)s", value=by[:20]))
-        start, end = period_bounds(start_day, end_day)
-        rows = performance(db.session, by, start=start, end=end)
+        rows = performance(db.session, by, first_day=start_day, last_day=end_day)
         period = {"created_from": start_day.isoformat(), "created_to": end_day.isoformat()}
 
         def leads_url(key, status=None):

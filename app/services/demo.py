@@ -9,6 +9,7 @@ import random
 from sqlalchemy import func, insert
 
 from app.services.contact import search_key
+from app.services.lead_stats import count_in
 from models import Appointment, Campaign, Interaction, Lead, Source
 from models.base import utcnow
 
@@ -100,6 +101,7 @@ def seed_leads(session, count, owner_ids, batch=20_000, seed=42, progress=None):
         size = min(batch, count - done)
         rows = list(lead_rows(size, start + done, source_ids, campaigns, owner_ids, rng))
         session.execute(insert(Lead.__table__), rows)  # Core executemany: one call per batch
+        count_in(session, rows)
         done += size
         if progress:
             progress(done)

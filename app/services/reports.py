@@ -5,11 +5,11 @@ import json
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from app.services.errors import DomainError
-from app.services.stats import day_bucket, lead_conditions, medians_by, period_bounds
-from models import STATUSES, Campaign, Lead, Source, User
+from app.services.stats import DAYS, group_expression, medians_by, stat_conditions, status_sum
+from models import STATUSES, Campaign, Source, User
 
 DIMENSIONS = {"source": _l("Source"), "campaign": _l("Campagne"), "rep": _l("Commercial"),
               "status": _l("Statut"), "day": _l("Jour"), "week": _l("Semaine"),
@@ -42,31 +42,28 @@ def check_definition(raw):
             "days": days, **filters}
 
 
-def _expression(session, dimension):
-    if dimension in ("day", "week", "month"):
-        return day_bucket(session, Lead.created_at, dimension)
-    return {"source": Lead.source_id, "campaign": Lead.campaign_id, "rep": Lead.owner_id,
-            "status": Lead.status}[dimension]
+COLUMNS = {"source": "source_id", "campaign": "campaign_id", "rep": "owner_id", "status": "status"}
 
 
 def run(session, definition, today, owner_id=None):
     """(column titles, rows of display values) of a checked definition."""
-    start, end = period_bounds(today - dt.timedelta(days=definition["days"] - 1), today)
-    conditions = lead_conditions(start=start, end=end, owner_id=owner_id,
-                                 source_id=definition.get("source"),
-                                 campaign_id=definition.get("campaign"))
-    keys = [_expression(session, d).label(f"d{i}") for i, d in enumerate(definition["dimensions"])]
-    converted = func.sum(case((Lead.status == "converted", 1), else_=0))
+    filters = {"first_day": today - dt.timedelta(days=definition["days"] - 1), "last_day": today,
+               "owner_id": owner_id, "source_id": definition.get("source"),
+               "campaign_id": definition.get("campaign")}
+    names = [COLUMNS.get(d, d) for d in definition["dimensions"]]
+    keys = [group_expression(session, DAYS, name).label(f"d{i}") for i, name in enumerate(names)]
     rows = session.execute(
-        select(*keys, func.count().label("leads"), converted.label("conversions"))
-        .where(*conditions).group_by(*keys).order_by(*keys)).all()
-    medians = medians_by(session, [k.element for k in keys], conditions) \
+        select(*keys, func.sum(DAYS.c.leads).label("leads"),
+               status_sum("converted").label("conversions"))
+        .where(*stat_conditions(DAYS, **filters)).group_by(*keys)
+        .having(func.sum(DAYS.c.leads) > 0).order_by(*keys)).all()
+    medians = medians_by(session, names, filters) \
         if "median_contact_hours" in definition["measures"] else {}
-    names = _names(session, definition["dimensions"], rows)
+    labels = _names(session, definition["dimensions"], rows)
     table = []
     for row in rows:
         key = tuple(row[:len(keys)])
-        values = [names[d].get(k, k) if d in names else _time_label(d, k)
+        values = [labels[d].get(k, k) if d in labels else _time_label(d, k)
                   for d, k in zip(definition["dimensions"], key)]
         figures = {"leads": row.leads, "conversions": row.conversions or 0,
                    "conversion_rate": (row.conversions or 0) / row.leads if row.leads else None,

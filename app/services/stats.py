@@ -1,78 +1,85 @@
-"""Campaign and source performance, computed in SQL (aggregates and a window function for the
-median), never by looping over leads in Python. Test leads from ad platforms are left out."""
-import datetime as dt
-
-from flask import current_app
-from sqlalchemy import and_, case, func, select
+"""Campaign and source performance, dashboards' figures: SQL sums over the running counts of
+models/lead_stat.py (a few rows per day, source, campaign, rep and status), never a pass over
+the period's leads or a loop over leads in Python. Test leads are not counted there."""
+from sqlalchemy import case, func, select
 
 from app.services.spend import spend_between
-from app.timezones import to_local, to_utc_naive
-from models import Campaign, Lead, Source
+from models import Campaign, LeadContactStat, LeadDayStat, Source
+
+DAYS, CONTACTS = LeadDayStat.__table__, LeadContactStat.__table__
 
 
-def period_bounds(start_day, end_day):
-    """Local days (inclusive) -> UTC bounds [start, end)."""
-    start = to_utc_naive(dt.datetime.combine(start_day, dt.time())) if start_day else None
-    end = to_utc_naive(dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time())) \
-        if end_day else None
-    return start, end
-
-
-def _seconds_between(session, later, earlier):
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
-def lead_conditions(start=None, end=None, owner_id=None, source_id=None, campaign_id=None):
-    conditions = [Lead.is_test.is_(False)]
-    if start is not None:
-        conditions.append(Lead.created_at >= start)
-    if end is not None:
-        conditions.append(Lead.created_at < end)
-    for column, value in ((Lead.owner_id, owner_id), (Lead.source_id, source_id),
-                          (Lead.campaign_id, campaign_id)):
+def stat_conditions(table, first_day=None, last_day=None, owner_id=None, source_id=None,
+                    campaign_id=None):
+    """Local days (inclusive) and ids, on one of the two count tables."""
+    conditions = []
+    if first_day is not None:
+        conditions.append(table.c.day >= first_day)
+    if last_day is not None:
+        conditions.append(table.c.day <= last_day)
+    for name, value in (("owner_id", owner_id), ("source_id", source_id),
+                        ("campaign_id", campaign_id)):
         if value is not None:
-            conditions.append(column == value)
+            conditions.append(table.c[name] == value)
     return conditions
 
 
-def medians_by(session, groups, conditions):
-    """{tuple of group values: median hours from creation to first contact}, by window
-    functions (SQLite and PostgreSQL alike)."""
-    delay = _seconds_between(session, Lead.first_contacted_at, Lead.created_at)
-    keys = [group.label(f"g{index}") for index, group in enumerate(groups)]
-    ranked = select(*keys, delay.label("delay"),
-                    func.row_number().over(partition_by=groups, order_by=delay).label("rank"),
-                    func.count().over(partition_by=groups).label("total")).where(
-        and_(*conditions, Lead.first_contacted_at.is_not(None))).subquery()
-    columns = [ranked.c[key.name] for key in keys]
-    middle = (ranked.c.rank == (ranked.c.total + 1) // 2) | (
-        ranked.c.rank == (ranked.c.total + 2) // 2)
-    rows = session.execute(select(*columns, func.avg(ranked.c.delay)).where(middle)
-                           .group_by(*columns)).all()
-    return {tuple(row[:-1]): float(row[-1]) / 3600 for row in rows}
+TIME_UNITS = ("day", "week", "month")
 
 
-def _medians(session, group, conditions):
-    return {key[0]: hours for key, hours in medians_by(session, [group], conditions).items()}
+def key(table, name):
+    """A key column with 0 (no source, campaign or rep) read back as NULL."""
+    column = table.c[name]
+    return column if name == "status" else func.nullif(column, 0)
+
+
+def group_expression(session, table, name):
+    """A key column, or the day's bucket for a time unit."""
+    return day_bucket(session, table.c.day, name) if name in TIME_UNITS else key(table, name)
+
+
+def status_sum(status, column=DAYS.c.leads):
+    return func.sum(case((DAYS.c.status == status, column), else_=0))
+
+
+def medians_by(session, names, filters):
+    """{tuple of group values: median hours from creation to first contact} grouped by key
+    columns or time units, read from the minute histogram: the middle value(s) are where the
+    running count crosses half."""
+    groups = [group_expression(session, CONTACTS, name) for name in names]
+    labels = [group.label(f"g{index}") for index, group in enumerate(groups)]
+    histogram = select(*labels, CONTACTS.c.minutes, func.sum(CONTACTS.c.leads).label("n")).where(
+        *stat_conditions(CONTACTS, **filters)).group_by(*groups, CONTACTS.c.minutes).having(
+        func.sum(CONTACTS.c.leads) > 0).subquery()
+    parts = [histogram.c[label.name] for label in labels]
+    running = select(*parts, histogram.c.minutes,
+                     func.sum(histogram.c.n).over(partition_by=parts, order_by=histogram.c.minutes)
+                     .label("upto"),
+                     func.sum(histogram.c.n).over(partition_by=parts).label("total")).subquery()
+    # The lower middle is the first value reaching half the count, the upper the first past it.
+    middle = [func.min(case((condition, running.c.minutes))) for condition in
+              (2 * running.c.upto >= running.c.total, 2 * running.c.upto > running.c.total)]
+    rows = session.execute(select(*[running.c[label.name] for label in labels], *middle)
+                           .group_by(*[running.c[label.name] for label in labels])).all()
+    return {tuple(row[:-2]): (row[-2] + row[-1]) / 120 for row in rows}
 
 
 def performance(session, by="campaign", **filters):
     """One row per campaign (or source) with leads in the period: counts by status, conversion
     rate, spend, cost per lead and per conversion, median time to first contact, value."""
-    group = Lead.campaign_id if by == "campaign" else Lead.source_id
-    conditions = lead_conditions(**filters)
-    status_count = {status: func.sum(case((Lead.status == status, 1), else_=0))
-                    for status in ("new", "in_progress", "converted", "abandoned")}
+    name = "campaign_id" if by == "campaign" else "source_id"
+    group = key(DAYS, name)
     rows = session.execute(
-        select(group.label("key"), func.count().label("leads"),
-               *[column.label(status) for status, column in status_count.items()],
-               func.sum(case((Lead.status == "converted", Lead.value), else_=None)).label("value"))
-        .where(*conditions).group_by(group)).all()
-    medians = _medians(session, group, conditions)
+        select(group.label("key"), func.sum(DAYS.c.leads).label("leads"),
+               *[status_sum(status).label(status)
+                 for status in ("new", "in_progress", "converted", "abandoned")],
+               status_sum("converted", DAYS.c.valued).label("valued"),
+               status_sum("converted", DAYS.c.value).label("value"))
+        .where(*stat_conditions(DAYS, **filters)).group_by(group)
+        .having(func.sum(DAYS.c.leads) > 0)).all()
+    medians = {k[0]: hours for k, hours in medians_by(session, [name], filters).items()}
     names, spends = _names_and_spend(session, by, [r.key for r in rows if r.key is not None],
-                                     filters.get("start"), filters.get("end"))
+                                     filters.get("first_day"), filters.get("last_day"))
     result = []
     for row in rows:
         spend = spends.get(row.key)
@@ -86,13 +93,13 @@ def performance(session, by="campaign", **filters):
             "cost_per_lead": spend / row.leads if spend is not None and row.leads else None,
             "cost_per_conversion": spend / converted if spend is not None and converted else None,
             "median_first_contact_hours": medians.get(row.key),
-            "value": row.value,
+            "value": row.value if row.valued else None,
         })
     result.sort(key=lambda r: (-r["leads"], r["name"] or ""))
     return result
 
 
-def _names_and_spend(session, by, keys, start, end):
+def _names_and_spend(session, by, keys, first_day, last_day):
     """Names, and the spend of the period: the imported daily spend where a campaign has it,
     else the spend entered on the campaign (a source adds up its campaigns')."""
     if not keys:
@@ -107,8 +114,6 @@ def _names_and_spend(session, by, keys, start, end):
         rows = session.execute(select(Campaign.id, Campaign.source_id, Campaign.spend)
                                .where(Campaign.source_id.in_(keys))).all()
         campaign_spend = {r.id: r.spend for r in rows if r.spend is not None}
-    first_day = to_local(start).date() if start else None
-    last_day = (to_local(end) - dt.timedelta(microseconds=1)).date() if end else None
     ids = [r.id for r in rows]
     campaign_spend.update(spend_between(session, ids, first_day, last_day))
     if by == "campaign":
@@ -123,55 +128,42 @@ def _names_and_spend(session, by, keys, start, end):
 
 
 def day_bucket(session, column, unit):
-    """The local day, ISO week's Monday or month of a UTC timestamp, as text, in SQL."""
+    """The day, ISO week's Monday or month of a date column, as "YYYY-MM-DD" text, in SQL."""
     if session.get_bind().dialect.name == "postgresql":
-        zone = current_app.config.get("CRM_TIMEZONE", "Europe/Paris")
-        local = func.timezone(zone, func.timezone("UTC", column))
-        return func.to_char(func.date_trunc(unit, local), "YYYY-MM-DD")
-    local = _sqlite_paris(column)
+        return func.to_char(func.date_trunc(unit, column), "YYYY-MM-DD")
     if unit == "day":
-        return func.date(local)
+        return func.date(column)
     if unit == "week":
-        return func.date(local, "-6 days", "weekday 1")
-    return func.strftime("%Y-%m-01", local)
-
-
-def _sqlite_paris(column):
-    """SQLite has no time zones: Paris (the CRM's zone there) is UTC+1, +2 between the last
-    Sundays of March and October at 01:00 UTC (the EU rule), computed in SQL."""
-    # The last Sunday of a month: from the 25th, the next Sunday (the 25th itself included).
-    march_end = func.date(func.strftime("%Y-03-25", column), "weekday 0")
-    october_end = func.date(func.strftime("%Y-10-25", column), "weekday 0")
-    summer = and_(column >= func.datetime(march_end, "+1 hours"),
-                  column < func.datetime(october_end, "+1 hours"))
-    return func.datetime(column, case((summer, "+2 hours"), else_="+1 hours"))
+        return func.date(column, "-6 days", "weekday 1")
+    return func.strftime("%Y-%m-01", column)
 
 
 def leads_over_time(session, unit="day", **filters):
-    """[(bucket start "YYYY-MM-DD", leads, converted)] of the period, in Paris time."""
-    bucket = day_bucket(session, Lead.created_at, unit).label("bucket")
+    """[(bucket start "YYYY-MM-DD", leads, converted)] of the period, in local days."""
+    bucket = day_bucket(session, DAYS.c.day, unit).label("bucket")
     rows = session.execute(
-        select(bucket, func.count(), func.sum(case((Lead.status == "converted", 1), else_=0)))
-        .where(*lead_conditions(**filters)).group_by(bucket).order_by(bucket)).all()
+        select(bucket, func.sum(DAYS.c.leads), status_sum("converted"))
+        .where(*stat_conditions(DAYS, **filters)).group_by(bucket)
+        .having(func.sum(DAYS.c.leads) > 0).order_by(bucket)).all()
     return [(b, n, c or 0) for b, n, c in rows]
 
 
 def funnel(session, **filters):
     """{status: leads} of the period."""
-    rows = session.execute(select(Lead.status, func.count()).where(*lead_conditions(**filters))
-                           .group_by(Lead.status)).all()
-    return {status: count for status, count in rows}
+    rows = session.execute(select(DAYS.c.status, func.sum(DAYS.c.leads))
+                           .where(*stat_conditions(DAYS, **filters)).group_by(DAYS.c.status)).all()
+    return {status: count for status, count in rows if count}
 
 
-def by_rep(session, now, **filters):
+def by_rep(session, **filters):
     """Per rep: leads, conversions, median hours to first contact, leads never contacted."""
-    conditions = lead_conditions(**filters) + [Lead.owner_id.is_not(None)]
+    conditions = stat_conditions(DAYS, **filters) + [DAYS.c.owner_id != 0]
     rows = session.execute(
-        select(Lead.owner_id, func.count(), func.sum(case((Lead.status == "converted", 1), else_=0)),
-               func.sum(case((and_(Lead.first_contacted_at.is_(None),
-                                   Lead.status.in_(("new", "in_progress"))), 1), else_=0)))
-        .where(*conditions).group_by(Lead.owner_id)).all()
-    medians = _medians(session, Lead.owner_id, conditions)
+        select(DAYS.c.owner_id, func.sum(DAYS.c.leads), status_sum("converted"),
+               func.sum(case((DAYS.c.status.in_(("new", "in_progress")), DAYS.c.untouched),
+                             else_=0)))
+        .where(*conditions).group_by(DAYS.c.owner_id).having(func.sum(DAYS.c.leads) > 0)).all()
+    medians = medians_by(session, ["owner_id"], filters)
     return [{"owner_id": owner, "leads": n, "converted": c or 0,
              "conversion_rate": (c or 0) / n if n else None, "untouched": u or 0,
-             "median_first_contact_hours": medians.get(owner)} for owner, n, c, u in rows]
+             "median_first_contact_hours": medians.get((owner,))} for owner, n, c, u in rows]

@@ -17,6 +17,7 @@ from app.services.bulk import bulk_insert
 from app.services.exports import safe_cell
 from app.services.importing.checks import RowChecker, RowRejected
 from app.services.importing.reading import count_rows, is_blank, iter_rows, sniff
+from app.services.lead_stats import count_in, recounting
 from models import Campaign, Lead, LeadAssignment, Source
 from models.base import utcnow
 
@@ -150,9 +151,11 @@ class BatchRun:
                 inserts[number] = self._new_lead(number, values, duplicate=True)
                 self.counts["created"] += 1
         if updates:
-            self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
+            with recounting(self.session, ids=list(updates)):
+                self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
         if inserts:
             bulk_insert(self.session, Lead.__table__, list(inserts.values()))
+            count_in(self.session, inserts.values())
             self._record_assignments(inserts)
 
     def check_rows(self, chunk):
@@ -280,7 +283,8 @@ def run_batch(session, batch, checkpoint, region="FR"):
 
 def undo_batch(session, batch):
     """Remove the leads the import created (updated leads keep their new values)."""
-    removed = session.query(Lead).filter(Lead.import_batch_id == batch.id).delete(
-        synchronize_session=False)
+    created = Lead.import_batch_id == batch.id
+    with recounting(session, condition=created):
+        removed = session.query(Lead).filter(created).delete(synchronize_session=False)
     batch.status, batch.undone_at = "undone", utcnow()
     return removed

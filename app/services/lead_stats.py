@@ -1,0 +1,164 @@
+"""Keeps models/lead_stat.py's running counts equal to the lead table, whatever writes it.
+
+- ORM writes (forms, API, sheet, webhooks, merges, deletions): before a flush, the leads it
+  will change or delete are counted out as the database still holds them; after it, the new
+  and changed ones are counted in as they now stand.
+- Bulk writes count their rows themselves: `count_in(session, rows)` for rows just inserted,
+  `recounting(session, ids)` around an UPDATE or DELETE of known leads.
+- `rebuild(session)` recounts everything (`flask crm rebuild-stats`, after editing the
+  database by hand).
+Deltas are summed per key in Python and written as one upsert per key, in key order so that
+two transactions never wait on each other in opposite orders."""
+import datetime as dt
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import lru_cache
+
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.timezones import crm_zone
+from models import Lead, LeadContactStat, LeadDayStat
+from models.lead_stat import KEY_COLUMNS
+
+COUNTED = ("created_at", "is_test", "source_id", "campaign_id", "owner_id", "status", "value",
+           "first_contacted_at")
+_RECOUNT = "lead_stats_recount"  # in the flush's own attributes: a failed flush leaves none
+_BATCH = 500
+
+
+@lru_cache(maxsize=4096)
+def _local_day(quarter_hour, zone):
+    return quarter_hour.replace(tzinfo=dt.timezone.utc).astimezone(zone).date()
+
+
+def local_day(created_at):
+    """The CRM zone's day of a naive UTC time (every zone's offset is a multiple of 15 min)."""
+    quarter = created_at.replace(minute=created_at.minute - created_at.minute % 15, second=0,
+                                 microsecond=0)
+    return _local_day(quarter, crm_zone())
+
+
+class Tally:
+    """Signed counts per key, from lead rows (mappings with the COUNTED names)."""
+
+    def __init__(self):
+        self.days = defaultdict(lambda: [0, 0, 0, Decimal(0)])  # leads, untouched, valued, value
+        self.contacts = Counter()
+
+    def count(self, lead, sign=1):
+        if lead.get("is_test") or lead.get("created_at") is None:
+            return
+        key = (local_day(lead["created_at"]), lead.get("source_id") or 0,
+               lead.get("campaign_id") or 0, lead.get("owner_id") or 0, lead.get("status") or "new")
+        figures = self.days[key]
+        figures[0] += sign
+        contacted = lead.get("first_contacted_at")
+        if contacted is None:
+            figures[1] += sign
+        else:
+            minutes = int((contacted - lead["created_at"]).total_seconds() // 60)
+            self.contacts[key + (minutes,)] += sign
+        if lead.get("value") is not None:
+            figures[2] += sign
+            figures[3] += sign * Decimal(str(lead["value"]))
+
+    def count_selected(self, session, condition, sign):
+        for row in session.execute(select(*[getattr(Lead, c) for c in COUNTED]).where(condition)):
+            self.count(row._mapping, sign)
+
+    def save(self, session):
+        days = [dict(zip(KEY_COLUMNS, key), leads=f[0], untouched=f[1], valued=f[2], value=f[3])
+                for key, f in sorted(self.days.items()) if any(f)]
+        contacts = [dict(zip(KEY_COLUMNS + ("minutes",), key), leads=n)
+                    for key, n in sorted(self.contacts.items()) if n]
+        _upsert(session, LeadDayStat.__table__, days, ("leads", "untouched", "valued", "value"))
+        _upsert(session, LeadContactStat.__table__, contacts, ("leads",))
+        self.days.clear()
+        self.contacts.clear()
+
+
+def _upsert(session, table, rows, added):
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={name: table.c[name] + statement.excluded[name] for name in added})
+    session.execute(statement, rows)
+
+
+def count_in(session, rows):
+    """Count leads just inserted in bulk (the dicts that were inserted)."""
+    tally = Tally()
+    for row in rows:
+        tally.count(row)
+    tally.save(session)
+
+
+def _by_ids(ids):
+    for start in range(0, len(ids), _BATCH):
+        yield Lead.id.in_(ids[start:start + _BATCH])
+
+
+@contextmanager
+def recounting(session, ids=None, condition=None):
+    """Around a bulk UPDATE or DELETE of the leads `ids` (or matching `condition`): counted
+    out before, counted in again as they stand after."""
+    conditions = list(_by_ids(list(ids))) if ids is not None else [condition]
+    tally = Tally()
+    for part in conditions:
+        tally.count_selected(session, part, -1)
+    yield
+    for part in conditions:
+        tally.count_selected(session, part, 1)
+    tally.save(session)
+
+
+def rebuild(session):
+    """Recount every lead from scratch (in the caller's transaction)."""
+    session.execute(delete(LeadDayStat.__table__))
+    session.execute(delete(LeadContactStat.__table__))
+    tally, last_id = Tally(), 0
+    while True:
+        rows = session.execute(select(Lead.id, *[getattr(Lead, c) for c in COUNTED])
+                               .where(Lead.id > last_id).order_by(Lead.id).limit(50_000)).all()
+        if not rows:
+            break
+        for row in rows:
+            tally.count(row._mapping)
+        last_id = rows[-1].id
+    tally.save(session)
+
+
+def _counted_change(lead):
+    state = inspect(lead)
+    return any(state.attrs[name].history.has_changes() for name in COUNTED)
+
+
+@event.listens_for(Session, "before_flush")
+def _count_out(session, context, _instances):
+    changed = [lead.id for lead in session.dirty
+               if isinstance(lead, Lead) and lead.id is not None and _counted_change(lead)]
+    gone = [lead.id for lead in session.deleted if isinstance(lead, Lead) and lead.id is not None]
+    if not changed and not gone:
+        return
+    tally = Tally()
+    for part in _by_ids(changed + gone):
+        tally.count_selected(session, part, -1)
+    tally.save(session)
+    context.attributes[_RECOUNT] = changed
+
+
+@event.listens_for(Session, "after_flush")
+def _count_in(session, context):
+    ids = context.attributes.get(_RECOUNT, []) + [lead.id for lead in session.new if isinstance(lead, Lead)]
+    if not ids:
+        return
+    tally = Tally()
+    for part in _by_ids(ids):
+        tally.count_selected(session, part, 1)
+    tally.save(session)
