@@ -138,6 +138,18 @@ def tick_command():
     click.echo(json.dumps(tick()))
 
 
+@crm_cli.command("rebuild-stats")
+def rebuild_stats_command():
+    """Recount the figures of dashboards and reports from the leads (after editing leads in
+    the database by hand, or changing CRM_TIMEZONE)."""
+    from app.services.lead_stats import rebuild
+    from models import LeadDayStat
+
+    rebuild(db.session)
+    db.session.commit()
+    click.echo(f"{db.session.query(LeadDayStat).count()} rows of daily figures")
+
+
 @crm_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):

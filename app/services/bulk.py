@@ -40,7 +40,7 @@ def bulk_insert(session, table, rows):
                 for row in rows:
                     copy.write_row([row[name] for name in given] + fixed)
         else:
-            converters = [(position, process) for position, process in enumerate(
+            converters = [(position, _memoised(process)) for position, process in enumerate(
                 _bind_processor(table.c[name].type, dialect) for name in names) if process]
             marks = ", ".join("?" * len(names))
             cursor.executemany(
@@ -56,6 +56,22 @@ def _converted(values, converters):
         if values[position] is not None:
             values[position] = process(values[position])
     return values
+
+
+def _memoised(process):
+    """An import repeats the same few dates (its file's days, the chunk's clock reading): each
+    is converted once (per call of bulk_insert)."""
+    done = {}
+
+    def converted(value):
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = result = process(value)
+            return result
+        except TypeError:  # unhashable
+            return process(value)
+    return converted
 
 
 def _bind_processor(column_type, dialect):

@@ -47,23 +47,29 @@ class Tally:
     def __init__(self):
         self.days = defaultdict(lambda: [0, 0, 0, Decimal(0)])  # leads, untouched, valued, value
         self.contacts = Counter()
+        self.day_of = {}  # created_at -> local day: imported rows repeat a few dates
 
     def count(self, lead, sign=1):
-        if lead.get("is_test") or lead.get("created_at") is None:
+        get = lead.get
+        created = get("created_at")
+        if created is None or get("is_test"):
             return
-        key = (local_day(lead["created_at"]), lead.get("source_id") or 0,
-               lead.get("campaign_id") or 0, lead.get("owner_id") or 0, lead.get("status") or "new")
+        day = self.day_of.get(created)
+        if day is None:
+            day = self.day_of[created] = local_day(created)
+        key = (day, get("source_id") or 0, get("campaign_id") or 0, get("owner_id") or 0,
+               get("status") or "new")
         figures = self.days[key]
         figures[0] += sign
-        contacted = lead.get("first_contacted_at")
+        contacted = get("first_contacted_at")
         if contacted is None:
             figures[1] += sign
         else:
-            minutes = int((contacted - lead["created_at"]).total_seconds() // 60)
-            self.contacts[key + (minutes,)] += sign
-        if lead.get("value") is not None:
+            self.contacts[key + (int((contacted - created).total_seconds() // 60),)] += sign
+        value = get("value")
+        if value is not None:
             figures[2] += sign
-            figures[3] += sign * Decimal(str(lead["value"]))
+            figures[3] += sign * Decimal(str(value))
 
     def count_selected(self, session, condition, sign):
         for row in session.execute(select(*[getattr(Lead, c) for c in COUNTED]).where(condition)):
