@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.services.contact import format_phone
+from app.services.table_files import euros
 from app.timezones import format_local
 from models import STATUSES
 
@@ -65,6 +66,8 @@ def register(app):
     @app.template_filter("thousands")
     def thousands(value):
         return f"{int(value):,}".replace(",", "\u202f")
+
+    app.add_template_filter(euros, "euros")
 
     @app.context_processor
     def appbuilder_context():

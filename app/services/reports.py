@@ -8,15 +8,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.services.errors import DomainError
-from app.services.stats import DAYS, group_expression, medians_by, stat_conditions, status_sum
-from models import STATUSES, Campaign, Source, User
+from app.services.spend import spend_between
+from app.services.stats import (DAYS, TIME_UNITS, group_expression, medians_by, stat_conditions,
+                                status_sum)
+from models import STATUSES, Campaign, CampaignSpend, Source, User
 
 DIMENSIONS = {"source": _l("Source"), "campaign": _l("Campagne"), "rep": _l("Commercial"),
               "status": _l("Statut"), "day": _l("Jour"), "week": _l("Semaine"),
               "month": _l("Mois")}
 MEASURES = {"leads": _l("Prospects"), "conversions": _l("Conversions"),
-            "conversion_rate": _l("Taux de conversion"),
+            "conversion_rate": _l("Taux de conversion"), "spend": _l("Dépenses"),
+            "cost_per_lead": _l("Coût par prospect"),
             "median_contact_hours": _l("Délai médian du premier contact (h)")}
+MONEY = ("spend", "cost_per_lead")
 MAX_DAYS = 3660
 
 
@@ -59,19 +63,66 @@ def run(session, definition, today, owner_id=None):
         .having(func.sum(DAYS.c.leads) > 0).order_by(*keys)).all()
     medians = medians_by(session, names, filters) \
         if "median_contact_hours" in definition["measures"] else {}
+    spends = _spend_by_group(session, definition, filters) \
+        if set(MONEY) & set(definition["measures"]) else None
     labels = _names(session, definition["dimensions"], rows)
     table = []
     for row in rows:
         key = tuple(row[:len(keys)])
         values = [labels[d].get(k, k) if d in labels else _time_label(d, k)
                   for d, k in zip(definition["dimensions"], key)]
+        spend = spends.get(key) if spends is not None else None
         figures = {"leads": row.leads, "conversions": row.conversions or 0,
                    "conversion_rate": (row.conversions or 0) / row.leads if row.leads else None,
+                   "spend": spend, "cost_per_lead": spend / row.leads if spend is not None else None,
                    "median_contact_hours": medians.get(key)}
         table.append(values + [figures[m] for m in definition["measures"]])
     titles = [str(DIMENSIONS[d]) for d in definition["dimensions"]] + \
         [str(MEASURES[m]) for m in definition["measures"]]
     return titles, table
+
+
+def _spend_by_group(session, definition, filters):
+    """{group key: spend} when spend can be told apart along the report's dimensions (not by
+    rep or status, not for a report run for one rep): without a time dimension, each
+    campaign's spend of the period as on the performance screen; with one, the imported daily
+    spend (a total entered on a campaign has no date). None when it cannot be attributed."""
+    dimensions = definition["dimensions"]
+    if filters["owner_id"] is not None or {"rep", "status"} & set(dimensions):
+        return None
+    query = session.query(Campaign.id, Campaign.source_id, Campaign.spend)
+    if filters["source_id"] is not None:
+        query = query.filter(Campaign.source_id == filters["source_id"])
+    if filters["campaign_id"] is not None:
+        query = query.filter(Campaign.id == filters["campaign_id"])
+    campaigns = {c.id: c for c in query}
+    unit = next((d for d in dimensions if d in TIME_UNITS), None)
+    if unit is None:
+        amounts = {c.id: c.spend for c in campaigns.values() if c.spend is not None}
+        amounts.update(spend_between(session, list(campaigns), filters["first_day"],
+                                     filters["last_day"]))
+        entries = [(cid, None, amount) for cid, amount in amounts.items()]
+    else:
+        entries = session.query(CampaignSpend.campaign_id, CampaignSpend.day,
+                                CampaignSpend.amount).filter(
+            CampaignSpend.campaign_id.in_(list(campaigns)),
+            CampaignSpend.day.between(filters["first_day"], filters["last_day"])).all()
+    spends = {}
+    for campaign_id, day, amount in entries:
+        parts = {"campaign": campaign_id, "source": campaigns[campaign_id].source_id,
+                 unit: day and _bucket(day, unit)}
+        key = tuple(parts[d] for d in dimensions)
+        spends[key] = spends.get(key, 0) + amount
+    return spends
+
+
+def _bucket(day, unit):
+    """The text day_bucket gives in SQL, for a date in Python."""
+    if unit == "week":
+        day -= dt.timedelta(days=day.weekday())
+    elif unit == "month":
+        day = day.replace(day=1)
+    return day.isoformat()
 
 
 def _names(session, dimensions, rows):
@@ -102,7 +153,8 @@ def _time_label(dimension, value):
 def column_kinds(definition):
     """How each column of a report's table is written (table_files kinds)."""
     return ["text"] * len(definition["dimensions"]) + [
-        "percent" if m == "conversion_rate" else "number" for m in definition["measures"]]
+        "percent" if m == "conversion_rate" else "money" if m in MONEY else "number"
+        for m in definition["measures"]]
 
 
 def loads(report):

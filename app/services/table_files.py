@@ -2,7 +2,8 @@
 real dates and numbers, a styled header; streamed), PDF (xhtml2pdf, A4 landscape, page
 numbers, the company's name and logo). Every text cell goes through safe_cell.
 
-A column is (title, kind): "text", "date" (naive local datetime), "number" or "percent"."""
+A column is (title, kind): "text", "date" (naive local datetime), "number", "percent" or
+"money" (euros)."""
 import csv
 import datetime as dt
 
@@ -12,9 +13,16 @@ from app.services.exports import safe_cell
 from app.timezones import crm_zone
 
 
+def euros(value):
+    """1234.5 -> "1 234,50 €" (French grouping and decimal comma)."""
+    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
 def text_of(value, kind):
     if value is None:
         return ""
+    if kind == "money":
+        return euros(value)
     if kind == "date":
         return value.strftime("%d/%m/%Y %H:%M")
     if kind == "percent":
@@ -32,7 +40,7 @@ def write_csv(columns, rows, handle, delimiter=","):
     writer.writerow([str(title) for title, _kind in columns])
     count = 0
     for row in rows:
-        writer.writerow([text_of(value, kind) if kind != "number" or value is None
+        writer.writerow([text_of(value, kind) if kind not in ("number", "money") or value is None
                          else str(value).replace(".", "," if delimiter == ";" else ".")
                          for value, (_title, kind) in zip(row, columns)])
         count += 1
@@ -51,7 +59,8 @@ def write_xlsx(columns, rows, target, title):
     header = workbook.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#2F6FAB",
                                   "valign": "vcenter"})
     formats = {"date": workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
-               "percent": workbook.add_format({"num_format": "0.0%"}), "number": None}
+               "percent": workbook.add_format({"num_format": "0.0%"}),
+               "money": workbook.add_format({"num_format": '#,##0.00 "€"'}), "number": None}
     kinds = [kind for _title, kind in columns]
     for index, (title_text, kind) in enumerate(columns):
         sheet.set_column(index, index, 18 if kind != "text" else 24)
@@ -65,7 +74,7 @@ def write_xlsx(columns, rows, target, title):
                 continue
             if kind == "date":
                 sheet.write_datetime(count, index, value, formats["date"])
-            elif kind in ("number", "percent"):
+            elif kind in ("number", "percent", "money"):
                 sheet.write_number(count, index, float(value), formats[kind])
             else:
                 sheet.write_string(count, index, safe_cell(value))

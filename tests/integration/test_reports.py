@@ -7,6 +7,11 @@ import email.policy
 import io
 import json
 
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+
 import openpyxl
 import pytest
 
@@ -14,7 +19,7 @@ from app.extensions import db
 from app.services.errors import DomainError
 from app.services.reports import check_definition, run
 from jobs.reports import send_weekly_reports
-from models import Lead, SavedReport
+from models import Campaign, CampaignSpend, Lead, SavedReport, Source
 from models.base import utcnow
 from tests.factories import make_source
 from tests.integration.conftest import use_smtp
@@ -58,6 +63,69 @@ def test_figures_by_source_and_rep(app, team):
     assert sum(r[2] for r in rows) == 5  # the 60-day-old lead is outside the 30 days
 
 
+@pytest.fixture
+def spending(team):
+    """Campaign A: 300 € entered, 2 leads; campaign B: daily spend (100 € two days ago, 50 €
+    forty days ago), 1 lead; both on the source Salon."""
+    boss, claire, _paul = team
+    salon = db.session.query(Source).filter_by(name="Salon").one()
+    a = Campaign(name="A", platform="google_ads", source=salon, spend=Decimal("300"))
+    b = Campaign(name="B", platform="meta", source=salon)
+    db.session.add_all([a, b])
+    db.session.flush()
+    day = dt.date.today() - dt.timedelta(days=2)
+    db.session.add_all([CampaignSpend(campaign_id=b.id, day=day, amount=Decimal("100")),
+                        CampaignSpend(campaign_id=b.id, day=day - dt.timedelta(days=38),
+                                      amount=Decimal("50"))])
+    created = utcnow() - dt.timedelta(days=2)
+    for campaign in (a, a, b):
+        db.session.add(Lead(last_name="C", name_key="c", campaign_id=campaign.id, status="new",
+                            source_id=salon.id, owner_id=claire.id, created_at=created))
+    db.session.commit()
+    return day, claire
+
+
+def test_spend_and_cost_per_lead(app, spending):
+    day, claire = spending
+    definition = check_definition({"dimensions": ["campaign"],
+                                   "measures": ["leads", "spend", "cost_per_lead"], "days": 30})
+    table = {r[0]: r[1:] for r in run(db.session, definition, today())[1]}
+    assert table["A"] == [2, Decimal("300"), Decimal("150")]
+    assert table["B"] == [1, Decimal("100"), Decimal("100")]  # the older day is outside 30 days
+    assert table["—"] == [5, None, None]
+    by_month = check_definition({"dimensions": ["campaign", "month"], "measures": ["spend"],
+                                 "days": 30})
+    months = {(r[0], r[1]): r[2] for r in run(db.session, by_month, today())[1]}
+    assert months[("B", day.strftime("%m/%Y"))] == Decimal("100")
+    assert months[("A", day.strftime("%m/%Y"))] is None  # no dated spend
+    by_rep = check_definition({"dimensions": ["rep"], "measures": ["spend"], "days": 30})
+    assert {r[1] for r in run(db.session, by_rep, today())[1]} == {None}
+    # Run for one rep: the campaigns' spend is not theirs.
+    assert {r[2] for r in run(db.session, definition, today(), owner_id=claire.id)[1]} == {None}
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext") and not os.environ.get("CI"),
+                    reason="pdftotext (poppler-utils) not installed")
+def test_money_in_exports(client, accounts, spending, tmp_path):
+    accounts.login(client, "boss")
+    save(client, "Coûts", dimensions=("campaign",), measures=("leads", "spend", "cost_per_lead"))
+    report = db.session.query(SavedReport).one()
+    rows = list(csv.reader(io.StringIO(client.get(
+        f"/reports/{report.id}/export?format=csv-fr").data.decode("utf-8")[1:]), delimiter=";"))
+    assert ["A", "2", "300", "150"] in [[cell.rstrip("0").rstrip(",") if "," in cell else cell
+                                         for cell in row] for row in rows]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(
+        f"/reports/{report.id}/export?format=xlsx").data)).active
+    cells = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=3) for r in range(2, 5)}
+    assert cells["A"].value == 300 and "€" in cells["A"].number_format
+    path = tmp_path / "report.pdf"
+    path.write_bytes(client.get(f"/reports/{report.id}/export?format=pdf").data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "300,00 €" in text and "150,00 €" in text and "100,00 €" in text
+    assert "300,00\u00a0€" in client.get(f"/reports/{report.id}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("raw", [
     {"dimensions": [], "measures": ["leads"]},
     {"dimensions": ["day", "month"], "measures": ["leads"]},
@@ -71,9 +139,10 @@ def test_bad_definitions_are_refused(raw):
         check_definition(raw)
 
 
-def save(client, name, roles=(), weekly=False, dimensions=("source",)):
+def save(client, name, roles=(), weekly=False, dimensions=("source",),
+         measures=("leads", "conversions", "conversion_rate")):
     return client.post("/reports/", data={"action": "save", "name": name, "dimensions": list(dimensions),
-                                          "measures": ["leads", "conversions", "conversion_rate"],
+                                          "measures": list(measures),
                                           "days": "30", "roles": list(roles),
                                           "weekly": "1" if weekly else ""})
 

@@ -83,7 +83,7 @@ def test_the_performance_screen_links_figures_to_leads(client, accounts, seeded)
     body = client.get("/performance/?created_from=2026-03-01&created_to=2026-03-31").get_data(as_text=True)
     a = seeded[0]
     assert f"campaign={a.id}" in body and "status=converted" in body
-    assert "50,0 %" in body and "75,00 €" in body and "150,00 €" in body and "3,0 h" in body
+    assert "50,0 %" in body and "75,00\u00a0€" in body and "150,00\u00a0€" in body and "3,0 h" in body
     assert client.get("/performance/?created_from=2026-03-31&created_to=2026-03-01").status_code == 400
     assert client.get("/performance/?by=rep").status_code == 400
     accounts.create("claire", "Commercial")
