@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, event, inspect, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -84,6 +84,7 @@ class Tally:
         _upsert(session, LeadContactStat.__table__, contacts, ("leads",))
         self.days.clear()
         self.contacts.clear()
+        self.day_of.clear()
 
 
 def _upsert(session, table, rows, added):
@@ -124,20 +125,25 @@ def recounting(session, ids=None, condition=None):
     tally.save(session)
 
 
-def rebuild(session):
-    """Recount every lead from scratch (in the caller's transaction)."""
+def rebuild(session, batch=50_000):
+    """Recount every lead from scratch (in the caller's transaction). Leads are read in
+    creation order and each batch's counts written at once: memory stays flat, and each day's
+    keys are written about once."""
     session.execute(delete(LeadDayStat.__table__))
     session.execute(delete(LeadContactStat.__table__))
-    tally, last_id = Tally(), 0
+    tally, last = Tally(), None
     while True:
-        rows = session.execute(select(Lead.id, *[getattr(Lead, c) for c in COUNTED])
-                               .where(Lead.id > last_id).order_by(Lead.id).limit(50_000)).all()
+        query = select(Lead.id, *[getattr(Lead, c) for c in COUNTED]).order_by(
+            Lead.created_at, Lead.id).limit(batch)
+        if last is not None:
+            query = query.where(tuple_(Lead.created_at, Lead.id) > last)
+        rows = session.execute(query).all()
         if not rows:
-            break
+            return
         for row in rows:
             tally.count(row._mapping)
-        last_id = rows[-1].id
-    tally.save(session)
+        tally.save(session)
+        last = (rows[-1].created_at, rows[-1].id)
 
 
 def _counted_change(lead):

@@ -127,5 +127,7 @@ def test_demo_seeding_and_rebuild(app, accounts, runner):
     assert result.exit_code == 0 and "rows of daily figures" in result.output
     db.session.expire_all()
     check()
+    lead_stats.rebuild(db.session, batch=7)  # read in many batches, same figures
+    check()
     assert sum(v[0] for v in stored()[0].values()) == db.session.query(Lead).filter(
         Lead.is_test.is_(False)).count()
