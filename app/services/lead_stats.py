@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import delete, event, inspect, select, tuple_
+from sqlalchemy import delete, event, false, inspect, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -72,7 +72,16 @@ class Tally:
             figures[3] += sign * Decimal(str(value))
 
     def count_selected(self, session, condition, sign):
-        for row in session.execute(select(*[getattr(Lead, c) for c in COUNTED]).where(condition)):
+        query = select(*[getattr(Lead, c) for c in COUNTED]).where(condition)
+        if sign < 0:
+            # Leads about to change are counted out under the write lock, so that a concurrent
+            # writer of the same lead waits and counts out what this one left, not what both
+            # saw: row locks on PostgreSQL; on SQLite the database's single write lock, taken
+            # by a write that changes nothing (pysqlite reads outside transactions otherwise).
+            if session.get_bind().dialect.name == "sqlite":
+                session.execute(update(Lead).where(false()).values(id=Lead.id))
+            query = query.with_for_update()
+        for row in session.execute(query):
             self.count(row._mapping, sign)
 
     def save(self, session):

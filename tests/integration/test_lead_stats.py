@@ -131,3 +131,32 @@ def test_demo_seeding_and_rebuild(app, accounts, runner):
     check()
     assert sum(v[0] for v in stored()[0].values()) == db.session.query(Lead).filter(
         Lead.is_test.is_(False)).count()
+
+
+def test_two_writers_of_one_lead(app):
+    """The second writer waits for the first and counts out what the first left."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    item = lead(email="a@exemple.fr")
+    db.session.flush()
+    lead_id = item.id
+    check()
+    first = Session(db.engine)
+    first.get(Lead, lead_id).status = "in_progress"
+    first.flush()  # holds the lead until it commits
+
+    def second_writer():
+        with app.app_context(), Session(db.engine) as second:
+            second.get(Lead, lead_id).status = "converted"
+            second.commit()
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(0.5)
+    first.commit()
+    first.close()
+    thread.join(10)
+    db.session.expire_all()
+    assert db.session.get(Lead, lead_id).status == "converted"
+    check()
