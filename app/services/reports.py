@@ -90,7 +90,7 @@ def _spend_by_group(session, definition, filters):
     dimensions = definition["dimensions"]
     if filters["owner_id"] is not None or {"rep", "status"} & set(dimensions):
         return None
-    query = session.query(Campaign.id, Campaign.source_id, Campaign.spend)
+    query = session.query(Campaign.id, Campaign.source_id)
     if filters["source_id"] is not None:
         query = query.filter(Campaign.source_id == filters["source_id"])
     if filters["campaign_id"] is not None:
@@ -98,10 +98,8 @@ def _spend_by_group(session, definition, filters):
     campaigns = {c.id: c for c in query}
     unit = next((d for d in dimensions if d in TIME_UNITS), None)
     if unit is None:
-        amounts = {c.id: c.spend for c in campaigns.values() if c.spend is not None}
-        amounts.update(spend_between(session, list(campaigns), filters["first_day"],
-                                     filters["last_day"]))
-        entries = [(cid, None, amount) for cid, amount in amounts.items()]
+        entries = [(cid, None, amount) for cid, amount in spend_between(
+            session, list(campaigns), filters["first_day"], filters["last_day"]).items()]
     else:
         entries = session.query(CampaignSpend.campaign_id, CampaignSpend.day,
                                 CampaignSpend.amount).filter(

@@ -89,8 +89,10 @@ def import_spend(session, path):
 
 
 def spend_between(session, campaign_ids, start_day, end_day):
-    """{campaign id: spend of the period} for the campaigns that have daily figures (0 for a
-    period without any); the others keep the spend entered on the campaign."""
+    """{campaign id: spend of the period}: the sum of its daily figures where a campaign has
+    any (0 for a period without one), else the spend entered on the campaign, if any."""
+    entered = dict(session.query(Campaign.id, Campaign.spend).filter(
+        Campaign.id.in_(campaign_ids), Campaign.spend.is_not(None)))
     daily = {cid for (cid,) in session.query(CampaignSpend.campaign_id).filter(
         CampaignSpend.campaign_id.in_(campaign_ids)).distinct()}
     query = session.query(CampaignSpend.campaign_id, func.sum(CampaignSpend.amount)).filter(
@@ -100,4 +102,4 @@ def spend_between(session, campaign_ids, start_day, end_day):
     if end_day:
         query = query.filter(CampaignSpend.day <= end_day)
     sums = dict(query.group_by(CampaignSpend.campaign_id).all())
-    return {cid: sums.get(cid, Decimal("0")) for cid in daily}
+    return {**entered, **{cid: sums.get(cid, Decimal("0")) for cid in daily}}

@@ -105,17 +105,13 @@ def _names_and_spend(session, by, keys, first_day, last_day):
     if not keys:
         return {}, {}
     if by == "campaign":
-        rows = session.execute(select(Campaign.id, Campaign.name, Campaign.spend)
-                               .where(Campaign.id.in_(keys))).all()
+        rows = session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(keys))).all()
         names = {r.id: r.name for r in rows}
-        campaign_spend = {r.id: r.spend for r in rows if r.spend is not None}
     else:
         names = dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(keys))).all())
-        rows = session.execute(select(Campaign.id, Campaign.source_id, Campaign.spend)
+        rows = session.execute(select(Campaign.id, Campaign.source_id)
                                .where(Campaign.source_id.in_(keys))).all()
-        campaign_spend = {r.id: r.spend for r in rows if r.spend is not None}
-    ids = [r.id for r in rows]
-    campaign_spend.update(spend_between(session, ids, first_day, last_day))
+    campaign_spend = spend_between(session, [r.id for r in rows], first_day, last_day)
     if by == "campaign":
         return names, campaign_spend
     spends = {}
@@ -123,8 +119,6 @@ def _names_and_spend(session, by, keys, first_day, last_day):
         if row.id in campaign_spend:
             spends[row.source_id] = spends.get(row.source_id, 0) + campaign_spend[row.id]
     return names, spends
-
-
 
 
 def day_bucket(session, column, unit):
