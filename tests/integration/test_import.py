@@ -86,7 +86,13 @@ def test_trade_show_xlsx_with_title_row_and_numeric_phones(runner, import_dir):
     assert perrin.source.name == "Salon de Lyon" and perrin.company == "Boulangerie Perrin"
 
 
-def test_same_file_twice_with_skip_creates_nothing_more(runner, import_dir):
+@pytest.fixture(params=["read whole", "looked up"])
+def lookup(request, monkeypatch):
+    """Both ways of finding existing leads: the CRM read at once, or a lookup per chunk."""
+    monkeypatch.setattr(runner_module, "PRELOAD_FACTOR", 1000 if request.param == "read whole" else 0)
+
+
+def test_same_file_twice_with_skip_creates_nothing_more(runner, import_dir, lookup):
     run_cli(runner, shared("leads_excel_fr.csv"))
     before = db.session.query(Lead).count()
     counts = run_cli(runner, shared("leads_excel_fr.csv"))
@@ -94,7 +100,7 @@ def test_same_file_twice_with_skip_creates_nothing_more(runner, import_dir):
     assert db.session.query(Lead).count() == before
 
 
-def test_update_and_create_policies(runner, import_dir, tmp_path):
+def test_update_and_create_policies(runner, import_dir, tmp_path, lookup):
     existing = make_lead(last_name="Durand", email="jean.durand@exemple.fr", phone="0611223344",
                          company=None)
     path = write_csv(tmp_path / "maj.csv", [["Nom", "E-mail", "Société"],

@@ -15,6 +15,7 @@ class _DryBatch:
     def __init__(self, mapping, policy):
         self.mapping, self.policy = mapping, policy
         self.id, self.source_id, self.campaign_id, self.owner_id = None, None, None, None
+        self.total_rows = 0  # a preview checks a few rows: it looks their duplicates up one by one
 
 
 def preview(session, path, settings, header_row, mapping, policy="skip", region="FR",

@@ -10,7 +10,7 @@ import csv
 import os
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import false, func, insert, select, update
 
 from app.services.assignment import BulkAssigner
 from app.services.bulk import bulk_insert
@@ -22,6 +22,9 @@ from models import Campaign, Lead, LeadAssignment, Source
 from models.base import utcnow
 
 CHUNK = 20000
+# Read every live e-mail and phone at once when the CRM has at most this many leads per row
+# of the file.
+PRELOAD_FACTOR = 3
 IN_LIMIT = 5000  # values per IN (...) list (SQLite allows 32,766 since 3.32)
 
 
@@ -93,6 +96,8 @@ class BatchRun:
         # e-mail / phone -> a lead id (> 0), or minus the file row of this run that has it:
         # plain ints, as these maps hold one entry per row of files of a million rows.
         self.seen_email, self.seen_phone = {}, {}
+        # Whether the maps take every live lead's e-mail and phone at once (None: not decided).
+        self.read_whole = None
         # Only a batch run again after a crash has rows of its own to find.
         self.resuming = session.query(
             select(Lead.id).where(Lead.import_batch_id == batch.id).exists()).scalar()
@@ -198,15 +203,28 @@ class BatchRun:
         return found
 
     def _load_existing(self, checked):
-        emails = {v["email"] for _, _, v in checked if v["email"]} - set(self.seen_email)
-        phones = {v["phone"] for _, _, v in checked if v["phone"]} - set(self.seen_phone)
-        for column, values, seen in ((Lead.email, emails, self.seen_email),
-                                     (Lead.phone, phones, self.seen_phone)):
-            for part in _in_batches(values):
-                rows = self.session.execute(
-                    select(column, Lead.id).where(column.in_(part),
-                                                  Lead.possible_duplicate.is_(False))).all()
-                for value, lead_id in rows:
+        """Put the live leads holding the rows' e-mails and phones in the maps. A CRM not much
+        bigger than the file is read whole once: one scan of two indexes costs less than a
+        lookup per row."""
+        if self.read_whole is True:
+            return
+        if self.read_whole is None:
+            self.read_whole = bool(self.batch.total_rows) and self.session.query(
+                func.count(Lead.id)).scalar() <= PRELOAD_FACTOR * self.batch.total_rows
+        if self.read_whole:
+            wanted = {Lead.email: None, Lead.phone: None}
+        else:
+            wanted = {Lead.email: {v["email"] for _, _, v in checked
+                                   if v["email"] and v["email"] not in self.seen_email},
+                      Lead.phone: {v["phone"] for _, _, v in checked
+                                   if v["phone"] and v["phone"] not in self.seen_phone}}
+        for column, seen in ((Lead.email, self.seen_email), (Lead.phone, self.seen_phone)):
+            live = select(column, Lead.id).where(column.is_not(None),
+                                                 Lead.possible_duplicate == false())
+            parts = [live] if wanted[column] is None else \
+                [live.where(column.in_(part)) for part in _in_batches(wanted[column])]
+            for query in parts:
+                for value, lead_id in self.session.execute(query):
                     seen.setdefault(value, lead_id)
 
     def _match(self, values):
