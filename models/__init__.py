@@ -23,6 +23,7 @@ from models.lead import (
     STATUS_NEW,
     STATUSES,
     Lead,
+    live_or_flagged,
 )
 from models.notification import (DEFAULT_CHANNELS, EVENTS, Notification, NotificationPreference,
                                  UserProfile)
@@ -45,5 +46,5 @@ __all__ = [
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport",
-    "LeadContactStat", "LeadDayStat",
+    "LeadContactStat", "LeadDayStat", "live_or_flagged",
 ]

@@ -12,7 +12,11 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    and_,
+    false,
+    or_,
     text,
+    true,
 )
 from sqlalchemy.orm import relationship
 
@@ -41,6 +45,26 @@ STATUSES = {
     STATUS_CONVERTED: _l("Converti"),
     STATUS_ABANDONED: _l("Abandonné"),
 }
+
+
+def live_or_flagged(condition):
+    """`condition` on the e-mail or phone, split so that each half implies one of the partial
+    indexes of that column (live leads, flagged duplicates): an index search, not a scan."""
+    return or_(and_(Lead.possible_duplicate == false(), condition),
+               and_(Lead.possible_duplicate == true(), condition))
+
+
+def _contact_indexes(column):
+    """The live leads' unique index and the flagged duplicates' index on `column`."""
+    ops = {"postgresql_ops": {column: "varchar_pattern_ops"}}
+    return (
+        Index(f"uq_lead_{column}_live", column, unique=True,
+              sqlite_where=text(f"possible_duplicate = 0 AND {column} IS NOT NULL"),
+              postgresql_where=text(f"possible_duplicate = false AND {column} IS NOT NULL"), **ops),
+        Index(f"ix_lead_{column}_flagged", column,
+              sqlite_where=text(f"possible_duplicate = 1 AND {column} IS NOT NULL"),
+              postgresql_where=text(f"possible_duplicate = true AND {column} IS NOT NULL"), **ops),
+    )
 
 
 class Lead(TimestampMixin, Model):
@@ -111,23 +135,10 @@ class Lead(TimestampMixin, Model):
         Index("uq_lead_import_row", "import_batch_id", "import_row", unique=True),
         # Prefix search (LIKE 'x%' on PostgreSQL needs the pattern operator class).
         Index("ix_lead_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
-        Index("ix_lead_phone", "phone", postgresql_ops={"phone": "varchar_pattern_ops"}),
-        Index("ix_lead_email", "email", postgresql_ops={"email": "varchar_pattern_ops"}),
-        # One live lead per e-mail / phone; knowingly flagged duplicates are exempt.
-        Index(
-            "uq_lead_email_live",
-            "email",
-            unique=True,
-            sqlite_where=text("possible_duplicate = 0 AND email IS NOT NULL"),
-            postgresql_where=text("possible_duplicate = false AND email IS NOT NULL"),
-        ),
-        Index(
-            "uq_lead_phone_live",
-            "phone",
-            unique=True,
-            sqlite_where=text("possible_duplicate = 0 AND phone IS NOT NULL"),
-            postgresql_where=text("possible_duplicate = false AND phone IS NOT NULL"),
-        ),
+        # E-mail and phone: one live lead per value (flagged duplicates exempt), so a race
+        # between two requests cannot double a lead. With the small indexes of the flagged
+        # leads they also serve lookups and prefix search: search both (see live_or_flagged).
+        *(index for column in ("email", "phone") for index in _contact_indexes(column)),
     )
 
     @property

@@ -9,7 +9,7 @@ import phonenumbers
 
 from app.services.contact import search_key
 from app.timezones import to_utc_naive
-from models import Lead
+from models import Lead, live_or_flagged
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s.\-()]{3,}$")
 
@@ -39,11 +39,10 @@ def search_leads(query, value):
         return query
     session = query.session
     if "@" in term:
-        return query.filter(prefix_match(session, Lead.email, term.lower()))
+        return query.filter(live_or_flagged(prefix_match(session, Lead.email, term.lower())))
     if _PHONE_LIKE.match(term) and sum(c.isdigit() for c in term) >= 3:
-        return query.filter(
-            prefix_match(session, Lead.phone, phone_prefix(term, phone_region_prefix()))
-        )
+        return query.filter(live_or_flagged(
+            prefix_match(session, Lead.phone, phone_prefix(term, phone_region_prefix()))))
     return query.filter(prefix_match(session, Lead.name_key, search_key(term)))
 
 

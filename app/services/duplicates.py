@@ -1,15 +1,32 @@
 """Likely duplicate leads, and merging two of them into one."""
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import false, func, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from app.services.errors import DomainError
 from models import Appointment, Interaction, Lead
 from models.base import utcnow
 
+
+def _sharing_with_flagged(name):
+    """(id, value) of the leads whose e-mail or phone (`name`) a flagged duplicate also holds.
+    A live lead holds its value alone (unique index), so any group of two or more has a flagged
+    lead in it: starting from the flagged leads' small index spares a scan of every lead."""
+    flagged, live = aliased(Lead), aliased(Lead)
+    flagged_value, live_value = getattr(flagged, name), getattr(live, name)
+    held = select(flagged.id, flagged_value).where(flagged.possible_duplicate == true(),
+                                                   flagged_value.is_not(None))
+    return union_all(held, select(live.id, live_value).where(
+        live.possible_duplicate == false(),
+        live_value.in_(held.with_only_columns(flagged_value))))
+
+
+# Each criterion: (id, value, ...) rows of the leads that may share the values.
 CRITERIA = {
-    "email": (Lead.email,),
-    "phone": (Lead.phone,),
-    "name_company": (Lead.name_key, func.lower(Lead.company)),
+    "email": _sharing_with_flagged("email"),
+    "phone": _sharing_with_flagged("phone"),
+    "name_company": select(Lead.id, Lead.name_key, func.lower(Lead.company)).where(
+        Lead.name_key.is_not(None), Lead.company.is_not(None)),
 }
 MERGED_FIELDS = ("first_name", "email", "phone", "company", "source_id", "campaign_id",
                  "owner_id", "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid")
@@ -17,11 +34,12 @@ MERGED_FIELDS = ("first_name", "email", "phone", "company", "source_id", "campai
 
 def likely_duplicates(session, limit=50):
     """[(criterion, [lead, ...])]: groups of leads sharing an e-mail, a phone, or a name and a
-    company. One GROUP BY per criterion, on indexed columns for the first two."""
+    company. One GROUP BY per criterion."""
     groups = []
-    for criterion, columns in CRITERIA.items():
-        query = session.query(func.min(Lead.id), func.max(Lead.id)).filter(
-            *[c.isnot(None) for c in columns]).group_by(*columns).having(func.count() > 1)
+    for criterion, rows in CRITERIA.items():
+        lead_id, *values = rows.subquery().columns
+        query = session.query(func.min(lead_id), func.max(lead_id)).group_by(*values).having(
+            func.count() > 1)
         for first, last in query.limit(limit).all():
             groups.append((criterion, first, last))
     ids = {i for _, first, last in groups for i in (first, last)}

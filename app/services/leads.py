@@ -1,6 +1,6 @@
 """Lead rules: normalisation, duplicates, statuses, assignment."""
 from flask_babel import gettext as _
-from sqlalchemy import or_
+from sqlalchemy import and_, false, or_
 
 from app.services.assignment import record
 from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
@@ -11,16 +11,16 @@ from models.base import utcnow
 
 def find_duplicate(session, email=None, phone=None, exclude_id=None):
     """The first live lead sharing the e-mail or the phone, or None."""
+    # Each term names the partial unique index's condition, so each is an index search.
+    live = Lead.possible_duplicate == false()
     conditions = []
     if email:
-        conditions.append(Lead.email == email)
+        conditions.append(and_(Lead.email == email, live))
     if phone:
-        conditions.append(Lead.phone == phone)
+        conditions.append(and_(Lead.phone == phone, live))
     if not conditions:
         return None
-    query = session.query(Lead.id, Lead.email, Lead.phone).filter(
-        or_(*conditions), Lead.possible_duplicate.is_(False)
-    )
+    query = session.query(Lead.id, Lead.email, Lead.phone).filter(or_(*conditions))
     if exclude_id is not None:
         query = query.filter(Lead.id != exclude_id)
     return query.order_by(Lead.id).first()

@@ -112,6 +112,17 @@ def test_list_search_by_name_email_and_phone(client, accounts):
     assert list_names(client, "?q=%25") == []  # a LIKE wildcard is searched literally
 
 
+def test_search_finds_flagged_duplicates_too(client, accounts):
+    """E-mail and phone search reads two partial indexes (live leads, flagged duplicates)."""
+    manager(client, accounts)
+    make_lead(last_name="Vivant", email="same@exemple.fr", phone="0698765432")
+    make_lead(last_name="Doublon", email="same@exemple.fr", phone="0698765432",
+              possible_duplicate=True)
+    make_lead(last_name="Autre", email="other@exemple.fr", phone="0611223344")
+    assert sorted(list_names(client, "?q=same@")) == ["Test Doublon", "Test Vivant"]
+    assert sorted(list_names(client, "?q=0698")) == ["Test Doublon", "Test Vivant"]
+
+
 def test_list_sorts_by_name_both_ways(client, accounts):
     manager(client, accounts)
     for name in ("Bravo", "Alpha", "Charlie"):

@@ -6,7 +6,9 @@ chunk the caller's checkpoint runs (the job and the CLI commit there, with the b
 progress), so a worker killed mid-way leaves a consistent state, and running the batch again
 finds the rows it already wrote (lead.import_batch_id, import_row).
 """
+import contextlib
 import csv
+import gc
 import os
 
 from flask_babel import gettext as _
@@ -50,6 +52,21 @@ def _in_batches(values):
     values = list(values)
     for start in range(0, len(values), IN_LIMIT):
         yield values[start:start + IN_LIMIT]
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cycle collector, paused while the file is read, checked and written. Its rows'
+    small lists and dicts set off hundreds of passes, and the older ones walk every object of
+    the process: 0.6 to 0.9 s of a 100,000-row import. Rows form no cycles (reference counting
+    frees them); the caller collects the young objects after each chunk, which is cheap."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _decode(marker):
@@ -110,11 +127,14 @@ class BatchRun:
             header = next((row for i, row in enumerate(iter_rows(batch.stored_path, settings))
                            if i == batch.header_row), [])
             writer.writerow([safe_cell(c) for c in header] + [_("Motif du rejet"), _("Ligne")])
-            for chunk in _chunks(data_rows(batch.stored_path, settings, batch.header_row), CHUNK):
-                self._chunk(chunk, writer)
-                batch.processed_rows += len(chunk)
-                self._save_counts()
-                self.checkpoint(batch)
+            rows = data_rows(batch.stored_path, settings, batch.header_row)
+            with collector_paused():
+                for chunk in _chunks(rows, CHUNK):
+                    self._chunk(chunk, writer)
+                    batch.processed_rows += len(chunk)
+                    self._save_counts()
+                    self.checkpoint(batch)
+                    gc.collect(1)
         finally:
             rejected_file.close()
         return self.counts
