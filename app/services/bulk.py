@@ -4,6 +4,8 @@ SQLAlchemy's per-row parameter handling costs more than SQLite itself on an impo
 rows; both paths here run inside the session's transaction, on its connection, and apply the
 column types' own conversions and scalar defaults, so rows read back exactly as ORM rows do.
 """
+import operator
+
 from sqlalchemy import insert
 
 
@@ -29,6 +31,8 @@ def bulk_insert(session, table, rows):
         connection.execute(insert(table), rows)
         return
     given = list(rows[0])
+    # A row's values in `given` order, in one C call (itemgetter of one key gives no tuple).
+    in_order = operator.itemgetter(*given) if len(given) > 1 else lambda row: (row[given[0]],)
     defaults = _scalar_defaults(table, given)
     names = given + list(defaults)
     fixed = list(defaults.values())
@@ -38,14 +42,14 @@ def bulk_insert(session, table, rows):
         if dialect.name == "postgresql":
             with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([row[name] for name in given] + fixed)
+                    copy.write_row([*in_order(row), *fixed])
         else:
             converters = [(position, _memoised(process)) for position, process in enumerate(
                 _bind_processor(table.c[name].type, dialect) for name in names) if process]
             marks = ", ".join("?" * len(names))
             cursor.executemany(
                 f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})",
-                (_converted([row[name] for name in given] + fixed, converters) for row in rows))
+                (_converted([*in_order(row), *fixed], converters) for row in rows))
     finally:
         cursor.close()
 

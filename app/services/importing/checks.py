@@ -1,6 +1,7 @@
 """Turning one row of text into lead values, or the reason it cannot be imported."""
 import datetime as dt
 import functools
+import operator
 import re
 
 from flask_babel import gettext as _
@@ -98,10 +99,20 @@ class RowChecker:
         self.region = region
         self.default_status = default_status
         self.zone = _zone_name()
+        self.limits = [(field, MAX_LENGTHS[field]) for _, field in self.mapping
+                       if field in MAX_LENGTHS]
+        indexes = [index for index, _ in self.mapping]
+        self.fields = [field for _, field in self.mapping]
+        self.width = max(indexes, default=-1) + 1
+        # The mapped cells of a row wide enough, as a tuple, in one C call.
+        self.cells = operator.itemgetter(*indexes) if len(indexes) > 1 else \
+            (lambda row: tuple(row[i] for i in indexes))
 
     def values(self, row):
         """Lead values of a row: dict of field -> text for the mapped columns."""
-        width = len(row)
+        if len(row) >= self.width:
+            return dict(zip(self.fields, self.cells(row)))
+        width = len(row)  # a short row (trailing cells left out): missing cells are empty
         return {field: row[index] if index < width else "" for index, field in self.mapping}
 
     def check(self, row):
@@ -115,8 +126,8 @@ class RowChecker:
         if not last:
             raise RowRejected(_("Nom manquant"))
         raw["first_name"], raw["last_name"] = first, last
-        for field, limit in MAX_LENGTHS.items():
-            value = get(field)
+        for field, limit in self.limits:
+            value = raw[field]
             if value and len(value) > limit:
                 raise RowRejected(_("Valeur trop longue (%(limit)d caractères au plus) : %(field)s",
                                     limit=limit, field=field))
