@@ -195,6 +195,30 @@ def test_a_worker_killed_mid_import_completes_without_duplicates(app, import_dir
     assert counts["created"] == 10 and db.session.query(Lead).count() == 10
 
 
+def test_a_lead_written_meanwhile_fails_the_chunk_whole(app, import_dir, tmp_path, monkeypatch):
+    """Another request took an e-mail after the duplicate check (played here by a check that
+    misses it): the unique index refuses the chunk (whose insert runs in a second thread), the
+    job records the failure, and none of the chunk's rows stays half-written."""
+    from jobs.imports import run_import_job
+
+    make_lead(last_name="Ailleurs", email="p4@exemple.fr")
+    rows = [["Nom", "E-mail"]] + [[f"Nom{i}", f"p{i}@exemple.fr"] for i in range(6)]
+    path = write_csv(tmp_path / "course.csv", rows)
+    stored = store_file(str(path), "course.csv", app.config["CRM_IMPORT_DIR"])
+    batch = new_batch(db.session, stored, "course.csv")
+    db.session.commit()
+    monkeypatch.setattr(runner, "CHUNK", 3)
+    match = runner.BatchRun._match
+    monkeypatch.setattr(runner.BatchRun, "_match", lambda self, values: None
+                        if values["email"] == "p4@exemple.fr" else match(self, values))
+    with pytest.raises(Exception, match="(?i)unique"):
+        run_import_job(batch.id)
+    db.session.rollback()
+    assert db.session.get(ImportBatch, batch.id).status == "failed"
+    emails = {email for (email,) in db.session.query(Lead.email)}
+    assert emails == {"p0@exemple.fr", "p1@exemple.fr", "p2@exemple.fr", "p4@exemple.fr"}
+
+
 def test_undo_removes_the_created_leads(runner, import_dir):
     counts = run_cli(runner, shared("leads_excel_fr.csv"))
     batch = db.session.get(ImportBatch, counts["batch"])
