@@ -23,7 +23,7 @@ from app.services.lead_stats import count_in, recounting
 from models import Campaign, Lead, LeadAssignment, Source
 from models.base import utcnow
 
-CHUNK = 20000
+CHUNK = 10000
 # Read every live e-mail and phone at once when the CRM has at most this many leads per row
 # of the file.
 PRELOAD_FACTOR = 3
