@@ -47,12 +47,13 @@ def prepare(app, count):
             refresh_statistics(db.engine)
             print(f"Seeded in {time.monotonic() - started:.0f} s", flush=True)
         source_id = db.session.query(Source.id).order_by(Source.id).first()[0]
-        sample = db.session.query(Lead.email).filter(Lead.id == count // 2).scalar()
+        sample = db.session.query(Lead.email, Lead.phone).filter(Lead.id == count // 2).one()
         return source_id, sample
 
 
-def scenarios(source_id, email):
-    prefix = email.split("@")[0]
+def scenarios(source_id, sample):
+    prefix = sample.email.split("@")[0]
+    digits = "0" + sample.phone[3:9]  # the national start of an E.164 French number
     return [
         ("first page", "", "()"),
         ("status + source", f"?status=new&source={source_id}",
@@ -61,6 +62,8 @@ def scenarios(source_id, email):
          "(order_column:last_name,order_direction:asc)"),
         ("search e-mail", f"?q={prefix}",
          f"(filters:!((col:last_name,opr:search,value:'{prefix}')))"),
+        ("search phone", f"?q={digits}",
+         f"(filters:!((col:last_name,opr:search,value:'{digits}')))"),
         ("page 1,000", "?page_LeadView=1000", "(page:1000,page_size:25)"),
     ]
 
@@ -98,7 +101,7 @@ def main():
     import logging
 
     logging.disable(logging.WARNING)
-    source_id, email = prepare(app, args.leads)
+    source_id, sample = prepare(app, args.leads)
     client = app.test_client()
     client.post("/login/", data={"username": "bench", "password": PASSWORD})
     token = client.post("/api/v1/security/login", json={
@@ -110,10 +113,12 @@ def main():
     print(f"\n{args.leads:,} leads on {url.split(':')[0]}, "
           f"median of {args.repeat} requests (in-process)\n")
     print(f"{'request':<18}{'screen ms':>11}{'SQL':>6}{'API ms':>10}{'SQL':>6}")
-    for name, screen_query, rison in scenarios(source_id, email):
+    for name, screen_query, rison in scenarios(source_id, sample):
         screen = measure(client, "/leads/list/" + screen_query, counter, args.repeat)
         api = measure(api_client, "/api/v1/lead/?q=" + rison, counter, args.repeat, headers)
         print(f"{name:<18}{screen[0]:>11.1f}{screen[1]:>6}{api[0]:>10.1f}{api[1]:>6}", flush=True)
+    screen = measure(client, "/duplicates/", counter, 3)
+    print(f"{'duplicates screen':<18}{screen[0]:>11.1f}{screen[1]:>6}", flush=True)
     explain(app, source_id)
 
 
