@@ -176,12 +176,18 @@ def test_encodings_and_delimiters_are_detected(app, tmp_path, encoding, delimite
     assert settings.encoding == ("utf-8" if encoding == "utf-8" else encoding)
 
 
-def test_a_worker_killed_mid_import_completes_without_duplicates(app, import_dir, tmp_path, monkeypatch):
-    rows = [["Nom", "E-mail"]] + [[f"Nom{i}", f"p{i}@exemple.fr"] for i in range(10)]
-    path = write_csv(tmp_path / "gros.csv", rows)
-    stored = store_file(str(path), "gros.csv", app.config["CRM_IMPORT_DIR"])
-    batch = new_batch(db.session, stored, "gros.csv")
+def numbered_batch(app, tmp_path, count):
+    """A stored batch of `count` rows: Nom0, p0@exemple.fr, Nom1, p1@exemple.fr..."""
+    rows = [["Nom", "E-mail"]] + [[f"Nom{i}", f"p{i}@exemple.fr"] for i in range(count)]
+    path = write_csv(tmp_path / "numeros.csv", rows)
+    stored = store_file(str(path), "numeros.csv", app.config["CRM_IMPORT_DIR"])
+    batch = new_batch(db.session, stored, "numeros.csv")
     db.session.commit()
+    return batch
+
+
+def test_a_worker_killed_mid_import_completes_without_duplicates(app, import_dir, tmp_path, monkeypatch):
+    batch = numbered_batch(app, tmp_path, 10)
     monkeypatch.setattr(runner, "CHUNK", 4)
 
     def crash(progress_batch):
@@ -202,11 +208,7 @@ def test_a_lead_written_meanwhile_fails_the_chunk_whole(app, import_dir, tmp_pat
     from jobs.imports import run_import_job
 
     make_lead(last_name="Ailleurs", email="p4@exemple.fr")
-    rows = [["Nom", "E-mail"]] + [[f"Nom{i}", f"p{i}@exemple.fr"] for i in range(6)]
-    path = write_csv(tmp_path / "course.csv", rows)
-    stored = store_file(str(path), "course.csv", app.config["CRM_IMPORT_DIR"])
-    batch = new_batch(db.session, stored, "course.csv")
-    db.session.commit()
+    batch = numbered_batch(app, tmp_path, 6)
     monkeypatch.setattr(runner, "CHUNK", 3)
     match = runner.BatchRun._match
     monkeypatch.setattr(runner.BatchRun, "_match", lambda self, values: None
