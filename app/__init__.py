@@ -34,6 +34,7 @@ def create_app(config=None, overrides=None):
     from app import errors, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
+    from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
     from app.cli import crm_cli
     from views import register_views
     from views.request_args import validate_paging_args

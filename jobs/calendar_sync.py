@@ -5,7 +5,7 @@ import datetime as dt
 from flask import current_app
 
 from app.extensions import db
-from app.services.caldav_sync import FAILURES, pull, push
+from app.services.caldav_sync import FAILURES, pull, push, remove_copy
 from app.services.errors import DomainError
 from jobs.appointments import email_lead, schedule_lead_reminders
 from jobs.notifications import notify_appointment
@@ -31,6 +31,22 @@ def push_appointment(appointment_id):
         _failed(db.session.get(CalendarAccount, appointment.owner_id), exc)
         raise  # rq keeps it; the agenda page shows the account's last error
     return pushed
+
+
+def move_calendar_copy(appointment_id, former_owner_id, former_href):
+    """An appointment given to another rep with its lead: its copy leaves the former rep's
+    calendar, and goes to the new rep's."""
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None:
+        return False
+    if former_owner_id != appointment.owner_id:  # not given back meanwhile
+        try:
+            remove_copy(db.session, former_owner_id, former_href)
+        except (DomainError, *FAILURES) as exc:
+            db.session.rollback()
+            _failed(db.session.get(CalendarAccount, former_owner_id), exc)
+            raise
+    return push_appointment(appointment_id)
 
 
 def sync_account(user_id, now=None):

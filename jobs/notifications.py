@@ -50,18 +50,20 @@ def notify_assignment(lead_id, user_id):
     return item is not None
 
 
-def _notify_once(user_id, event, lead, title):
+def _notify_once(user_id, event, lead, title, linked=True):
     """Notify and send the copies; a retried job finds its notification of a moment ago
-    (same user, event, lead and text) and only sends what is still pending."""
+    (same user, event, lead and text) and only sends what is still pending. Not `linked`:
+    no link to the lead, which the user no longer sees."""
     recent = utcnow() - dt.timedelta(minutes=10)
     text = title_for(profile_of(db.session, user_id), title)
+    lead_id = lead.id if linked else None
     item = db.session.query(Notification).filter(
         Notification.user_id == user_id, Notification.event == event,
-        Notification.lead_id == lead.id, Notification.title == text,
+        Notification.lead_id == lead_id, Notification.title == text,
         Notification.created_at >= recent).first()
     if item is None:
-        item = notify(db.session, user_id, event, title, url=f"/leads/show/{lead.id}",
-                      lead_id=lead.id)
+        item = notify(db.session, user_id, event, title,
+                      url=f"/leads/show/{lead.id}" if linked else None, lead_id=lead_id)
         db.session.commit()
     if item is not None:
         deliver(item.id)
@@ -102,4 +104,19 @@ def notify_appointment(appointment_id, change):
     when = format_local(appointment.starts_at)
     _notify_once(appointment.owner_id, "appointment", appointment.lead,
                  lambda: APPOINTMENT_CHANGES[change](appointment, when))
+    return True
+
+
+def notify_appointment_moved(appointment_id, owner_id, user_id):
+    """Tell `user_id`, the former or the new rep, that the appointment went to `owner_id`
+    with its lead; nothing if it has moved on since."""
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.owner_id != owner_id:
+        return False
+    when = format_local(appointment.starts_at)
+    _notify_once(user_id, "appointment", appointment.lead,
+                 lambda: _("Rendez-vous du %(when)s avec %(lead)s transféré à %(user)s",
+                           when=when, lead=appointment.lead.full_name,
+                           user=appointment.owner.get_full_name()),
+                 linked=user_id == owner_id)
     return True

@@ -1,6 +1,8 @@
 """Enqueue on the project's rq queue when Redis is configured, otherwise run inline."""
 import logging
 
+from flask import current_app
+
 from app.extensions import get_queue
 
 log = logging.getLogger(__name__)
@@ -20,3 +22,13 @@ def enqueue(func, *args, job_id=None, **job_kwargs):
             log.exception("Job %s failed (run inline)", getattr(func, "__name__", func))
         return None
     return queue.enqueue(func, *args, job_id=job_id, **job_kwargs)
+
+
+def enqueue_after_commit(func, *args):
+    """`enqueue` from a session's after_commit listener. Inline, the job gets an app context,
+    hence a database session, of its own: the committing session emits no SQL until its
+    commit returns."""
+    if get_queue() is not None:
+        return enqueue(func, *args)
+    with current_app.app_context():
+        return enqueue(func, *args)

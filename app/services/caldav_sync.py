@@ -66,15 +66,29 @@ def push(session, appointment):
     calendar = _calendar(account)
     if appointment.status not in LIVE:
         if appointment.caldav_href:
-            try:
-                calendar.event_by_url(appointment.caldav_href).delete()
-            except NotFoundError:
-                pass
+            _delete(calendar, appointment.caldav_href)
             appointment.caldav_href = None
         return True
     event = calendar.save_event(single_event(appointment))
     appointment.caldav_href = str(event.url)
     return True
+
+
+def remove_copy(session, user_id, href):
+    """Remove the event at `href` from a user's calendar (an appointment given to another
+    rep), if the user has one."""
+    account = session.get(CalendarAccount, user_id) if user_id and href else None
+    if account is None or not account.active:
+        return False
+    _delete(_calendar(account), href)
+    return True
+
+
+def _delete(calendar, href):
+    try:
+        calendar.event_by_url(href).delete()
+    except NotFoundError:  # already gone (deleted there, or a retried job)
+        pass
 
 
 def _utc(value):

@@ -4,7 +4,8 @@ from sqlalchemy import false, func, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from app.services.errors import DomainError
-from models import Appointment, Interaction, Lead
+from app.services.reassignment import follow_owners
+from models import Appointment, Interaction, Lead, Reminder
 from models.base import utcnow
 
 
@@ -57,10 +58,9 @@ def merge(session, keep, other, user=None):
     record the merge on `keep` as an internal note. Returns the note."""
     if keep.id == other.id:
         raise DomainError(_("Choisissez deux prospects différents."))
-    session.query(Interaction).filter(Interaction.lead_id == other.id).update(
-        {Interaction.lead_id: keep.id}, synchronize_session=False)
-    session.query(Appointment).filter(Appointment.lead_id == other.id).update(
-        {Appointment.lead_id: keep.id}, synchronize_session=False)
+    for model in (Interaction, Appointment, Reminder):
+        session.query(model).filter(model.lead_id == other.id).update(
+            {model.lead_id: keep.id}, synchronize_session=False)
     taken = {field: getattr(other, field) for field in MERGED_FIELDS
              if getattr(keep, field) in (None, "") and getattr(other, field) not in (None, "")}
     notes = [n for n in (keep.note, other.note) if n]
@@ -73,6 +73,8 @@ def merge(session, keep, other, user=None):
     keep.note = "\n\n".join(notes) or None
     keep.possible_duplicate = False
     keep.updated_at = utcnow()
+    if keep.owner_id is not None:  # what lies ahead with the other's rep goes to keep's
+        follow_owners(session, {keep.id: keep.owner_id})
     session.add(Interaction(lead_id=keep.id, kind="note", direction="internal",
                             occurred_at=utcnow(), user_id=user.id if user else None,
                             subject=_("Fusion de doublons"), summary=summary))

@@ -1,0 +1,48 @@
+"""A lead given to another rep takes with it what is still ahead: its future appointments
+(planned or confirmed, starting after now) and its open reminders. Past appointments and done
+reminders stay as they were: they are the lead's history.
+
+Run at flush by app/services/events.py, whatever gave the lead its new rep (sheet, list, API,
+form, assignment rule, merge); a lead sent back to the pool (no rep) keeps them until its
+next rep. What follows the commit (CalDAV copies, both reps told) is jobs/appointment_moves.py,
+from the moves noted in session.info[MOVED]."""
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from models import Appointment, Reminder
+from models.base import utcnow
+
+LIVE = ("planned", "confirmed")
+MOVED = "crm_moved_appointments"
+
+
+class Move(NamedTuple):
+    appointment_id: int
+    former_owner_id: int | None
+    owner_id: int
+    former_caldav_href: str | None  # its copy in the former rep's calendar
+    actor_id: int | None  # who made the change (not told of it)
+
+
+def follow_owners(session, owners):
+    """`owners`: {lead id: its new rep's id}. Gives each lead's future appointments and open
+    reminders to that rep, and notes each appointment moved in session.info[MOVED]."""
+    if not owners:
+        return
+    moved = session.info.setdefault(MOVED, [])
+    # lead_id read from the row: a merge moves appointments by a bulk UPDATE.
+    rows = session.execute(select(Appointment, Appointment.lead_id).where(
+        Appointment.lead_id.in_(owners), Appointment.status.in_(LIVE),
+        Appointment.starts_at > utcnow()))
+    for appointment, lead_id in rows:
+        owner_id = owners[lead_id]
+        if appointment.owner_id != owner_id:
+            moved.append(Move(appointment.id, appointment.owner_id, owner_id,
+                              appointment.caldav_href, session.info.get("actor_id")))
+            # Not pushed to the new rep's calendar yet: their sync must not take it as deleted.
+            appointment.owner_id, appointment.caldav_href = owner_id, None
+    reminders = session.execute(select(Reminder, Reminder.lead_id).where(
+        Reminder.lead_id.in_(owners), Reminder.done_at.is_(None)))
+    for reminder, lead_id in reminders:
+        reminder.user_id = owners[lead_id]
