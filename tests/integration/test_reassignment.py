@@ -12,6 +12,7 @@ from app.extensions import db, get_redis
 from app.services.assignment import auto_assign
 from app.services.booking import book
 from app.services.duplicates import merge
+from app.services.reassignment import MOVED
 from jobs.followup import fire_reminder
 from jobs.worker import run_worker
 from models import (Appointment, AppointmentBlock, AssignmentRule, CalendarAccount, Notification,
@@ -21,6 +22,7 @@ from tests.conftest import Accounts, empty_database, make_app
 from tests.factories import make_appointment, make_lead
 from tests.integration.conftest import use_smtp
 from tests.integration.test_booking import EVERY_DAY, VISITOR, make_page
+from tests.integration.test_import import import_dir, run_cli, write_csv  # noqa: F401 - fixture
 
 SOON = utcnow().replace(microsecond=0, second=0, minute=0) + dt.timedelta(days=3)
 PAST = utcnow().replace(microsecond=0, second=0, minute=0) - dt.timedelta(days=3)
@@ -143,14 +145,31 @@ def test_a_merge_gives_the_others_future_to_the_kept_leads_rep(app, team):
     assert moved_to(keep, paul, claire)
 
 
+def test_an_import_updating_a_lead_leaves_its_rep_and_appointments(runner, import_dir, team):
+    """The import's bulk UPDATE bypasses the ORM, but never writes the owner: its rep (the
+    batch's default) is for the leads it creates."""
+    _boss, claire, paul = team
+    lead = with_history(claire, last_name="Durand", email="jean.durand@exemple.fr")[0]
+    path = write_csv(import_dir / "maj.csv", [["Nom", "E-mail", "Société"],
+                                              ["Durand", "jean.durand@exemple.fr", "Durand SA"]])
+    counts = run_cli(runner, path, "--policy", "update", "--owner", "paul")
+    assert counts["updated"] == 1
+    assert db.session.get(type(lead), lead.id).company == "Durand SA"
+    assert db.session.get(type(lead), lead.id).owner_id == claire.id
+    assert moved_to(lead, claire, claire)  # nothing moved
+    assert told(paul) == []
+
+
 def test_a_rolled_back_reassignment_moves_nothing_and_tells_nobody(app, team):
     _boss, claire, paul = team
     lead = with_history(claire)[0]
     lead.owner_id = paul.id
     db.session.flush()
+    assert len(db.session.info[MOVED]) == 1
     db.session.rollback()
+    assert MOVED not in db.session.info
     db.session.commit()
-    assert owners(lead)[0]["Démo"] == claire.id
+    assert moved_to(lead, claire, claire)  # nothing moved
     assert told(paul) == told(claire) == []
 
 
