@@ -16,7 +16,7 @@ from app.services.reassignment import MOVED
 from jobs.followup import fire_reminder
 from jobs.worker import run_worker
 from models import (Appointment, AppointmentBlock, AssignmentRule, CalendarAccount, Notification,
-                    Reminder)
+                    Reminder, UserProfile)
 from models.base import utcnow
 from tests.conftest import Accounts, empty_database, make_app
 from tests.factories import make_appointment, make_lead
@@ -90,6 +90,37 @@ def test_the_sheet_moves_what_lies_ahead_and_tells_both_reps_not_the_lead(
     assert db.session.get(Appointment, ahead.id).starts_at == when
     assert [m.rcpt_tos for m in smtp.messages if lead.email in m.rcpt_tos] == []
     assert {m.rcpt_tos[0] for m in smtp.messages} == {"claire@example.com", "paul@example.com"}
+
+
+def test_the_former_rep_keeps_nothing_of_what_lies_ahead(client, accounts, team):
+    """Finding 2 of #12: the former rep kept the lead's name in their agenda, feed, appointment
+    pages, API and reminders, and could still move the appointment."""
+    _boss, claire, paul = team
+    lead = make_lead(owner=claire, first_name="Zoé", last_name="Canari")
+    ahead = make_appointment(lead, owner=claire, start=SOON, title="Démo")
+    db.session.add(Reminder(lead_id=lead.id, user_id=claire.id, due_at=SOON, what="Rappeler"))
+    db.session.commit()
+    accounts.login(client, "boss")
+    client.post(f"/sheet/{lead.id}/reassign", data={"owner": paul.id})
+    accounts.login(client, "claire")
+    day = dt.timedelta(days=1)
+    pages = [client.get("/agenda/events", query_string={
+                 "start": (SOON - day).strftime("%Y-%m-%dT%H:%M"),
+                 "end": (SOON + day).strftime("%Y-%m-%dT%H:%M")}),
+             client.get(f"/appointments/show/{ahead.id}"), client.get("/reminders/"),
+             client.get("/"),
+             client.post(f"/agenda/events/{ahead.id}/move", json={
+                 "start": (SOON + day).strftime("%Y-%m-%dT%H:%M"),
+                 "end": (SOON + day + day / 24).strftime("%Y-%m-%dT%H:%M")})]
+    client.get("/agenda/")
+    token = db.session.query(UserProfile).filter_by(user_id=claire.id).one().calendar_token
+    pages.append(client.get(f"/calendar/{token}.ics"))
+    pages.append(client.get(f"/api/v1/appointment/{ahead.id}",
+                            headers=accounts.token(client, "claire")))
+    for page in pages:
+        assert page.status_code < 500 and "Canari" not in page.get_data(as_text=True)
+    assert pages[4].status_code == 404 and pages[-1].status_code == 404
+    assert db.session.get(Appointment, ahead.id).starts_at == SOON
 
 
 def test_bulk_assign_moves_every_leads_appointments(client, accounts, team):
