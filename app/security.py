@@ -5,7 +5,7 @@ to the database by `flask crm sync-roles`; admins may refine them afterwards in 
 Permission checks load the user's whole permission set once per request (one query) instead of
 FAB's query per menu entry and per check.
 """
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Permission,
@@ -18,6 +18,9 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_role,
 )
 from sqlalchemy import select, union
+
+from app import authentication
+from app.services import passwords, session_generations
 
 ROLE_ADMIN = "Admin"
 ROLE_MANAGER = "Responsable"
@@ -178,7 +181,64 @@ ROLE_PERMISSIONS = {
 
 
 class CRMSecurityManager(SecurityManager):
-    """FAB's SQLA security manager with permission sets cached per request."""
+    """FAB's SQLA security manager with permission sets cached per request, sessions and
+    tokens revocable server-side, logins throttled per account and the password policy applied
+    to every way of setting a password."""
+
+    def register_views(self):
+        from views.account import ResetMyPasswordView
+
+        self.resetmypasswordview = ResetMyPasswordView
+        super().register_views()
+        if current_app.config["AUTH_RATE_LIMITED"]:
+            api = next(v for v in self.appbuilder.baseviews if isinstance(v, self.security_api))
+            authentication.limit_logins(self.limiter, self.auth_rate_limit,
+                                        self.auth_view.blueprint, api.blueprint)
+
+    @property
+    def is_auth_limited(self):
+        # FAB's own limit (the form only, per address, an English message) gives way to ours.
+        return False
+
+    def create_jwt_manager(self, app):
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(authentication.token_claims)
+        manager.token_in_blocklist_loader(lambda _header, data: authentication.token_is_revoked(data))
+        manager.revoked_token_loader(authentication.revoked_token_response)
+        return manager
+
+    def load_user(self, pk):
+        """Flask-Login's loader: a session cookie of an older generation is anonymous."""
+        user = super().load_user(pk)
+        return user if user is not None and authentication.session_is_current(user.id) else None
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # JWTs carry their generation in a claim, checked by the blocklist loader.
+        user = super().load_user(jwt_data["sub"])
+        if user is not None:
+            g.user = user
+        return user
+
+    def on_user_logout(self, user):
+        session_generations.revoke(self.session, user.id)
+        self.session.commit()
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="",
+                 hashed_password="", **kwargs):
+        if password and not hashed_password:
+            self.check_password_policy(password)
+        return super().add_user(username, first_name, last_name, email, role, password,
+                                hashed_password, **kwargs)
+
+    def reset_password(self, userid, password):
+        self.check_password_policy(password)
+        super().reset_password(userid, password)
+
+    def check_password_policy(self, password):
+        """DomainError (translated) when the configured policy refuses `password`."""
+        if current_app.config.get("FAB_PASSWORD_COMPLEXITY_ENABLED"):
+            passwords.check_strength(
+                password, current_app.config.get("FAB_PASSWORD_COMPLEXITY_VALIDATOR"))
 
     def _permission_set(self, user):
         cache = g.setdefault("_crm_permissions", {}) if has_request_context() else {}
