@@ -114,14 +114,18 @@ def _replay(app, cookie):
     return other.get("/leads/list/")
 
 
-def test_a_session_cookie_replayed_after_logout_is_refused(app, client, accounts):
+def test_a_session_cookie_replayed_after_logout_is_refused_by_every_worker(
+        database_url, app, client, accounts):
+    other_worker = make_app(database_url)  # another process: nothing shared but the database
     accounts.create("alice", "Commercial")
     accounts.login(client, "alice")
     cookie = _session_cookie(client)
     assert _replay(app, cookie).status_code == 200
+    assert _replay(other_worker, cookie).status_code == 200
     client.get("/logout/")
-    response = _replay(app, cookie)
-    assert response.status_code == 302 and "/login/" in response.headers["Location"]
+    for worker in (app, other_worker):
+        response = _replay(worker, cookie)
+        assert response.status_code == 302 and "/login/" in response.headers["Location"]
 
 
 def test_logout_ends_the_users_tokens_but_not_other_users_sessions(app, client, accounts):
@@ -272,6 +276,7 @@ def test_changing_ones_password_asks_for_the_current_one(app, client, accounts):
     enforce_policy(app)
     accounts.login(client, "alice")
     other_device = accounts.login(app.test_client(), "alice")
+    assert "Mot de passe actuel" in client.get("/resetmypassword/form").get_data(as_text=True)
     for current, new in (("wrong", STRONG), (PASSWORD, WEAK), ("", STRONG)):
         response = _change_mine(client, current, new)
         assert response.status_code == 200
