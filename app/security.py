@@ -117,66 +117,60 @@ _SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download",
               "can_status", "can_reassign")
 _SHEET_API_ALL = ("can_get", "can_note", "can_remind", "can_attach")
 
+# Working leads day to day (Responsable, Commercial).
+_SELLING = (
+    _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
+    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(LEAD_ASSIGNMENT, "can_list")
+    + _pairs(LEAD_SHEET, *_SHEET_ALL)
+    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
+    + _pairs(REMINDERS, "can_list")
+    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
+    + _pairs(LEAD_EXPORT, "can_export")
+    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR)
+)
+# Campaigns, what they cost and what they bring (Responsable, Marketing).
+_CAMPAIGNS = (
+    _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
+    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(PERFORMANCE, "can_list")
+    + _pairs(CAMPAIGN_SPEND, "can_import")
+    + _menus(MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG, MENU_PERFORMANCE,
+             MENU_SPEND)
+)
+
 ROLE_PERMISSIONS = {
-    ROLE_MANAGER: _COMMON
+    ROLE_MANAGER: _COMMON + _SELLING + _CAMPAIGNS
     + _pairs(LEAD, *READ, *WRITE, "can_delete", "can_bulk")
     + _pairs(LEAD + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS, PERM_ASSIGN, PERM_SET_STATUS)
     + _pairs(SOURCE, *READ, *WRITE, "can_delete")
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
-    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
-    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTERACTION, *READ, *WRITE, "can_delete")
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(IMPORT, "can_import", "can_undo")
     + _pairs(INTAKE_LOG, *READ, "can_replay")
     + _pairs(DUPLICATES, "can_list", "can_merge")
     + _pairs(ASSIGNMENT_RULE, *READ, *WRITE, "can_delete")
-    + _pairs(LEAD_ASSIGNMENT, "can_list")
-    + _pairs(LEAD_SHEET, *_SHEET_ALL)
-    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
-    + _pairs(REMINDERS, "can_list")
-    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
-    + _pairs(LEAD_EXPORT, "can_export")
-    + _pairs(PERFORMANCE, "can_list")
-    + _pairs(CAMPAIGN_SPEND, "can_import")
     + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
-             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
-             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES, MENU_PERFORMANCE, MENU_SPEND),
-    ROLE_SALES: _COMMON
+    + _menus(MENU_IMPORT, MENU_DUPLICATES, MENU_ASSIGNMENT, MENU_BOOKING_PAGES),
+    ROLE_SALES: _COMMON + _SELLING
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
     + _pairs(LEAD + "Api", *API_READ, *API_WRITE)
-    + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
-    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTERACTION, *READ, *WRITE)
-    + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE)
-    + _pairs(LEAD_ASSIGNMENT, "can_list")
-    + _pairs(LEAD_SHEET, *_SHEET_ALL)
-    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
-    + _pairs(REMINDERS, "can_list")
-    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
-    + _pairs(LEAD_EXPORT, "can_export")
-    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR),
-    ROLE_MARKETING: _COMMON
+    + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE),
+    ROLE_MARKETING: _COMMON + _CAMPAIGNS
     + _pairs(LEAD, *READ)
     + _pairs(LEAD + "Api", *API_READ)
     + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS)
     + _pairs(SOURCE, *READ, *WRITE)
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE)
-    + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
-    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTAKE_LOG, *READ)
     + _pairs(LEAD_SHEET, "can_download")
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
-    + _pairs(PERFORMANCE, "can_list")
-    + _pairs(CAMPAIGN_SPEND, "can_import")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG,
-             MENU_PERFORMANCE, MENU_SPEND),
+    + _menus(MENU_LEADS),
 }
 
 
