@@ -97,7 +97,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Reverse proxies in front of the CRM whose X-Forwarded-For/-Proto are believed (0: none,
     # the client address is the TCP peer's).
-    CRM_TRUSTED_PROXIES = int(os.environ.get("CRM_TRUSTED_PROXIES", "0"))
+    CRM_TRUSTED_PROXIES = int(os.environ.get("CRM_TRUSTED_PROXIES") or 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
