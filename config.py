@@ -95,6 +95,9 @@ class Config:
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     RATELIMIT_ENABLED = True  # storage: Redis when REDIS_URL is set (see create_app)
     RATELIMIT_HEADERS_ENABLED = True
+    # Reverse proxies in front of the CRM whose X-Forwarded-For/-Proto are believed (0: none,
+    # the client address is the TCP peer's).
+    CRM_TRUSTED_PROXIES = int(os.environ.get("CRM_TRUSTED_PROXIES") or 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -31,11 +31,11 @@ def create_app(config=None, overrides=None):
     mail.init_app(app)
     csrf.init_app(app)
 
-    from app import errors, templating
+    from app import authentication, errors, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
-    from app.cli import crm_cli
+    from app.cli import crm_cli, report_fab_password_errors
     from views import register_views
     from views.request_args import validate_paging_args
 
@@ -47,9 +47,11 @@ def create_app(config=None, overrides=None):
         register_views(appbuilder)
     app.before_request(validate_paging_args)
     app.before_request(_remember_actor)
+    authentication.register(app)
     errors.register(app)
     templating.register(app)
     app.cli.add_command(crm_cli)
+    report_fab_password_errors()
     return app
 
 

@@ -1,4 +1,5 @@
 """`flask crm ...` commands: thin calls into the services."""
+import functools
 import json
 import os
 import time
@@ -20,11 +21,35 @@ from models import Lead
 crm_cli = AppGroup("crm", help="CRM administration.")
 
 
+def report_fab_password_errors():
+    """FAB's own `flask fab create-admin/create-user/reset-password` reach the security
+    manager's password policy: show its refusal as a CLI error, not a traceback."""
+    from flask_appbuilder.cli import create_admin, create_user, reset_password
+
+    for command in (create_admin, create_user, reset_password):
+        if not getattr(command, "_crm_reports_domain_errors", False):
+            command.callback = _domain_errors_as_cli_errors(command.callback)
+            command._crm_reports_domain_errors = True
+
+
+def _domain_errors_as_cli_errors(callback):
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        from app.services.errors import DomainError
+
+        try:
+            return callback(*args, **kwargs)
+        except DomainError as exc:
+            raise click.ClickException(exc.message)
+    return run
+
+
 def _sync_permissions():
     return sync_roles(current_app.appbuilder, db.session)
 
 
 @crm_cli.command("init")
+@_domain_errors_as_cli_errors
 def init_command():
     """Migrate the database, sync permissions and roles, create the admin account."""
     upgrade()
@@ -50,6 +75,7 @@ def sync_roles_command():
 @crm_cli.command("seed-demo")
 @click.option("--leads", "lead_count", default=200, show_default=True, type=click.IntRange(0))
 @click.option("--if-empty", is_flag=True, help="Do nothing when leads already exist.")
+@_domain_errors_as_cli_errors
 def seed_demo_command(lead_count, if_empty):
     """Demo reps, sources, campaigns, leads, interactions, appointments, a booking page, a
     follow-up rule and an e-mail template."""

@@ -1,6 +1,8 @@
 """Error pages and JSON errors: translated, never a stack trace."""
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -37,6 +39,13 @@ def register(app):
         if exc.description and exc.description != type(exc).description:
             message = exc.description
         return _render(exc.code or 500, message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc):
+        # The CSRF check runs before FAB's before_request sets g.user, which the page reads.
+        g.user = current_user
+        return _render(400, _("Le formulaire a expiré ou n'est pas valide : "
+                              "rechargez la page et recommencez."))
 
     @app.errorhandler(Exception)
     def unexpected(exc):

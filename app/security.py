@@ -5,7 +5,7 @@ to the database by `flask crm sync-roles`; admins may refine them afterwards in 
 Permission checks load the user's whole permission set once per request (one query) instead of
 FAB's query per menu entry and per check.
 """
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Permission,
@@ -18,6 +18,9 @@ from flask_appbuilder.security.sqla.models import (
     assoc_user_role,
 )
 from sqlalchemy import select, union
+
+from app import authentication
+from app.services import passwords, session_generations
 
 ROLE_ADMIN = "Admin"
 ROLE_MANAGER = "Responsable"
@@ -68,8 +71,6 @@ MENU_INTERACTIONS = "Interactions"
 MENU_IMPORT = "ImportLeads"
 MENU_INTAKE_LOG = "IntakeLog"
 MENU_DUPLICATES = "Duplicates"
-ASSIGNMENT_RULE = "AssignmentRule"
-LEAD_ASSIGNMENT = "LeadAssignment"
 MENU_TOOLS = "Tools"
 MENU_CALENDAR = "Calendar"
 MENU_PERFORMANCE = "Performance"
@@ -84,9 +85,6 @@ MENU_FOLLOWUP = "FollowUpRules"
 MENU_EMAIL_TEMPLATES = "EmailTemplates"
 MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
-DUPLICATES = "Duplicates"
-ASSIGNMENT_RULE = "AssignmentRule"
-LEAD_ASSIGNMENT = "LeadAssignment"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -119,71 +117,122 @@ _SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download",
               "can_status", "can_reassign")
 _SHEET_API_ALL = ("can_get", "can_note", "can_remind", "can_attach")
 
+# Working leads day to day (Responsable, Commercial).
+_SELLING = (
+    _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
+    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(LEAD_ASSIGNMENT, "can_list")
+    + _pairs(LEAD_SHEET, *_SHEET_ALL)
+    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
+    + _pairs(REMINDERS, "can_list")
+    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
+    + _pairs(LEAD_EXPORT, "can_export")
+    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR)
+)
+# Campaigns, what they cost and what they bring (Responsable, Marketing).
+_CAMPAIGNS = (
+    _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
+    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
+    + _pairs(PERFORMANCE, "can_list")
+    + _pairs(CAMPAIGN_SPEND, "can_import")
+    + _menus(MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG, MENU_PERFORMANCE,
+             MENU_SPEND)
+)
+
 ROLE_PERMISSIONS = {
-    ROLE_MANAGER: _COMMON
+    ROLE_MANAGER: _COMMON + _SELLING + _CAMPAIGNS
     + _pairs(LEAD, *READ, *WRITE, "can_delete", "can_bulk")
     + _pairs(LEAD + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS, PERM_ASSIGN, PERM_SET_STATUS)
     + _pairs(SOURCE, *READ, *WRITE, "can_delete")
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
-    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
-    + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
-    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTERACTION, *READ, *WRITE, "can_delete")
     + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(IMPORT, "can_import", "can_undo")
     + _pairs(INTAKE_LOG, *READ, "can_replay")
     + _pairs(DUPLICATES, "can_list", "can_merge")
     + _pairs(ASSIGNMENT_RULE, *READ, *WRITE, "can_delete")
-    + _pairs(LEAD_ASSIGNMENT, "can_list")
-    + _pairs(LEAD_SHEET, *_SHEET_ALL)
-    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
-    + _pairs(REMINDERS, "can_list")
-    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
-    + _pairs(LEAD_EXPORT, "can_export")
-    + _pairs(PERFORMANCE, "can_list")
-    + _pairs(CAMPAIGN_SPEND, "can_import")
     + _pairs(BOOKING_PAGE, *READ, *WRITE, "can_delete")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_APPOINTMENTS, MENU_INTERACTIONS,
-             MENU_TOOLS, MENU_IMPORT, MENU_INTAKE_LOG, MENU_DUPLICATES, MENU_ASSIGNMENT,
-             MENU_REMINDERS, MENU_CALENDAR, MENU_BOOKING_PAGES, MENU_PERFORMANCE, MENU_SPEND),
-    ROLE_SALES: _COMMON
+    + _menus(MENU_IMPORT, MENU_DUPLICATES, MENU_ASSIGNMENT, MENU_BOOKING_PAGES),
+    ROLE_SALES: _COMMON + _SELLING
     + _pairs(LEAD, *READ, *WRITE, "can_bulk")
     + _pairs(LEAD_RIGHTS, PERM_SET_STATUS)
     + _pairs(LEAD + "Api", *API_READ, *API_WRITE)
-    + _pairs(APPOINTMENT, *READ, *WRITE, "can_delete")
-    + _pairs(APPOINTMENT + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTERACTION, *READ, *WRITE)
-    + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE)
-    + _pairs(LEAD_ASSIGNMENT, "can_list")
-    + _pairs(LEAD_SHEET, *_SHEET_ALL)
-    + _pairs(LEAD_SHEET_API, *_SHEET_API_ALL)
-    + _pairs(REMINDERS, "can_list")
-    + _pairs(CALENDAR, "can_list", "can_subscribe", "can_plan")
-    + _pairs(LEAD_EXPORT, "can_export")
-    + _menus(MENU_LEADS, MENU_APPOINTMENTS, MENU_INTERACTIONS, MENU_REMINDERS, MENU_CALENDAR),
-    ROLE_MARKETING: _COMMON
+    + _pairs(INTERACTION + "Api", *API_READ, *API_WRITE),
+    ROLE_MARKETING: _COMMON + _CAMPAIGNS
     + _pairs(LEAD, *READ)
     + _pairs(LEAD + "Api", *API_READ)
     + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS)
     + _pairs(SOURCE, *READ, *WRITE)
     + _pairs(SOURCE + "Api", *API_READ, *API_WRITE)
-    + _pairs(CAMPAIGN, *READ, *WRITE, "can_delete")
-    + _pairs(CAMPAIGN + "Api", *API_READ, *API_WRITE, "can_delete")
     + _pairs(INTAKE_LOG, *READ)
     + _pairs(LEAD_SHEET, "can_download")
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
-    + _pairs(PERFORMANCE, "can_list")
-    + _pairs(CAMPAIGN_SPEND, "can_import")
-    + _menus(MENU_LEADS, MENU_SOURCES, MENU_CAMPAIGNS, MENU_TOOLS, MENU_INTAKE_LOG,
-             MENU_PERFORMANCE, MENU_SPEND),
+    + _menus(MENU_LEADS),
 }
 
 
 class CRMSecurityManager(SecurityManager):
-    """FAB's SQLA security manager with permission sets cached per request."""
+    """FAB's SQLA security manager with permission sets cached per request, sessions and
+    tokens revocable server-side, logins throttled per account and the password policy applied
+    to every way of setting a password."""
+
+    def register_views(self):
+        from views.account import ResetMyPasswordView
+
+        self.resetmypasswordview = ResetMyPasswordView
+        super().register_views()
+        if current_app.config["AUTH_RATE_LIMITED"]:
+            api = next(v for v in self.appbuilder.baseviews if isinstance(v, self.security_api))
+            authentication.limit_logins(self.limiter, self.auth_rate_limit,
+                                        self.auth_view.blueprint, api.blueprint)
+
+    @property
+    def is_auth_limited(self):
+        # FAB's own limit (the form only, per address, an English message) gives way to ours.
+        return False
+
+    def create_jwt_manager(self, app):
+        manager = super().create_jwt_manager(app)
+        manager.additional_claims_loader(authentication.token_claims)
+        manager.token_in_blocklist_loader(lambda _header, data: authentication.token_is_revoked(data))
+        manager.revoked_token_loader(authentication.revoked_token_response)
+        return manager
+
+    def load_user(self, pk):
+        """Flask-Login's loader: a session cookie of an older generation is anonymous."""
+        user = super().load_user(pk)
+        return user if user is not None and authentication.session_is_current(user.id) else None
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # JWTs carry their generation in a claim, checked by the blocklist loader.
+        user = super().load_user(jwt_data["sub"])
+        if user is not None:
+            g.user = user
+        return user
+
+    def on_user_logout(self, user):
+        session_generations.revoke(self.session, user.id)
+        self.session.commit()
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="",
+                 hashed_password="", **kwargs):
+        if password and not hashed_password:
+            self.check_password_policy(password)
+        return super().add_user(username, first_name, last_name, email, role, password,
+                                hashed_password, **kwargs)
+
+    def reset_password(self, userid, password):
+        self.check_password_policy(password)
+        super().reset_password(userid, password)
+
+    def check_password_policy(self, password):
+        """DomainError (translated) when the configured policy refuses `password`."""
+        if current_app.config.get("FAB_PASSWORD_COMPLEXITY_ENABLED"):
+            passwords.check_strength(
+                password, current_app.config.get("FAB_PASSWORD_COMPLEXITY_VALIDATOR"))
 
     def _permission_set(self, user):
         cache = g.setdefault("_crm_permissions", {}) if has_request_context() else {}

@@ -31,6 +31,7 @@ from models.notification import CHANNELS as NOTIFICATION_CHANNELS
 from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
 from models.lead_stat import LeadContactStat, LeadDayStat
 from models.report import SavedReport
+from models.session_generation import SessionGeneration
 from models.source import SOURCE_KINDS, Source
 
 metadata = Model.metadata
@@ -45,6 +46,6 @@ __all__ = [
     "EmailTemplate", "MAIL_STATUSES", "DEFAULT_CHANNELS", "EVENTS", "Notification",
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
-    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport",
+    "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged",
 ]

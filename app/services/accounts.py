@@ -1,6 +1,5 @@
 """User accounts created by the CLI (admin, demo reps)."""
-import secrets
-
+from app.services import passwords
 from app.services.errors import DomainError
 
 
@@ -11,7 +10,7 @@ def ensure_user(sm, username, email, first_name, last_name, role_name, password=
         return user, None
     generated = None
     if not password:
-        generated = password = secrets.token_urlsafe(12)
+        generated = password = passwords.generate()
     role = sm.find_role(role_name)
     if role is None:
         raise DomainError(f"Role {role_name} does not exist: run `flask crm init` first.")

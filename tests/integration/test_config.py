@@ -66,7 +66,7 @@ def test_redirects_to_other_hosts_are_refused(database_url):
         Accounts(app).create("someone", "Commercial")
     client = app.test_client()
     response = client.post("/login/?next=https://evil.example.org/", data={
-        "username": "someone", "password": "Motdepasse-1234"})
+        "username": "someone", "password": "MotDePasse-1234"})
     assert response.status_code == 302
     assert "evil.example.org" not in response.headers["Location"]
 

@@ -1,0 +1,41 @@
+"""Server-side revocation of a user's sessions and tokens. Each login carries the user's current
+generation (session cookie, JWT claims); replacing the stored value makes every earlier one fail
+its check on the next request, in every process, since the value lives in the database.
+
+A new password, deactivation and a change of roles or groups replace it at flush time, whatever
+wrote the change (FAB's forms, `flask fab reset-password`, our CLI), so no caller can forget."""
+import secrets
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from models import SessionGeneration
+
+# A user who never had theirs replaced shares this value until the first replacement.
+INITIAL = "0"
+_REVOKING_CHANGES = ("password", "active", "roles", "groups")
+
+
+def current(session, user_id):
+    row = session.get(SessionGeneration, user_id)
+    return row.value if row is not None else INITIAL
+
+
+def is_current(session, user_id, presented):
+    return presented is not None and presented == current(session, user_id)
+
+
+def revoke(session, user_id):
+    """End every session and token of this user (at the caller's commit)."""
+    session.merge(SessionGeneration(user_id=user_id, value=secrets.token_hex(16)))
+
+
+@event.listens_for(Session, "before_flush")
+def _revoke_on_account_change(session, _context, _instances):
+    for item in list(session.dirty):
+        if not isinstance(item, User):
+            continue
+        state = inspect(item)
+        if any(state.attrs[name].history.has_changes() for name in _REVOKING_CHANGES):
+            revoke(session, item.id)
