@@ -14,23 +14,12 @@ from app.extensions import db
 from app.services.secrets_box import unseal
 from config import TestConfig
 from models import CalendarAccount, Source
-
-APP_SECRET = "meta-app-secret-4f1c9a"
-PAGE_TOKEN = "EAAGpage-token-77e2d0"
+from tests.integration.test_meta import APP_SECRET, PAGE_TOKEN, meta_source  # noqa: F401
 
 
 def stored(table, column):
     """The values as written in the database, not opened."""
     return [value for (value,) in db.session.execute(text(f"SELECT {column} FROM {table}"))]
-
-
-@pytest.fixture
-def meta_source(app):
-    source = Source(name="Meta", kind="meta", meta_app_secret=APP_SECRET,
-                    meta_page_token=PAGE_TOKEN)
-    db.session.add(source)
-    db.session.commit()
-    return source
 
 
 def test_the_database_holds_no_clear_credential(meta_source, accounts):
