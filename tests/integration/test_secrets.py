@@ -1,7 +1,6 @@
 """Third-party credentials at rest: sealed in the database, write-only in forms, absent from the
 API, readable after `flask crm rotate-key` once the old key is gone."""
-import hashlib
-import hmac
+import contextlib
 import json
 
 import pytest
@@ -14,7 +13,8 @@ from app.extensions import db
 from app.services.secrets_box import unseal
 from config import TestConfig
 from models import CalendarAccount, Source
-from tests.integration.test_meta import APP_SECRET, PAGE_TOKEN, meta_source  # noqa: F401
+from tests.integration.test_meta import (APP_SECRET, PAGE_TOKEN, meta_source,  # noqa: F401
+                                         post, signed)
 
 
 def stored(table, column):
@@ -87,10 +87,7 @@ def test_a_source_added_through_the_form_is_sealed_and_verifies_meta(client, acc
                                                  "meta_page_token": PAGE_TOKEN})
     assert response.status_code == 302
     assert APP_SECRET not in stored("source", "meta_app_secret")[0]
-    body = json.dumps({"object": "page", "entry": []}).encode()
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    response = client.post("/webhooks/meta", data=body, content_type="application/json",
-                           headers={"X-Hub-Signature-256": signature})
+    response = post(client, *signed(json.dumps({"object": "page", "entry": []}).encode()))
     assert response.status_code == 200, response.get_json()
 
 
@@ -128,11 +125,19 @@ def test_a_malformed_key_stops_the_start(database_url):
                                 "CRM_ENCRYPTION_KEYS": Fernet.generate_key().decode() + ",abc"})
 
 
-def test_the_migration_seals_the_clear_values_already_stored(tmp_path):
-    url = "sqlite:///" + str(tmp_path / "before.db")
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+@contextlib.contextmanager
+def database_at(tmp_path, revision):
+    """A fresh SQLite database migrated up to `revision`, inside its app's context."""
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "m.db")})
     with app.app_context():
-        upgrade(revision="254a8031279a")
+        upgrade(revision=revision)
+        yield
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_migration_seals_the_clear_values_already_stored(tmp_path):
+    with database_at(tmp_path, "254a8031279a"):
         db.session.execute(text(
             "INSERT INTO source (name, kind, active, intake_token, meta_app_secret, "
             "meta_page_token, created_at, updated_at) VALUES ('Meta', 'meta', 1, 'tok', "
@@ -142,5 +147,3 @@ def test_the_migration_seals_the_clear_values_already_stored(tmp_path):
         raw = stored("source", "meta_app_secret") + stored("source", "meta_page_token")
         assert APP_SECRET not in raw and PAGE_TOKEN not in raw
         assert [unseal(token) for token in raw] == [APP_SECRET, PAGE_TOKEN]
-        db.session.remove()
-        db.engine.dispose()
