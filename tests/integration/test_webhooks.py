@@ -283,3 +283,29 @@ def test_the_migration_keeps_one_delivery_per_platform_id_with_its_replays(tmp_p
         rows = db.session.execute(text("SELECT status, replay_count, last_seen_at "
                                        "FROM intake_delivery")).all()
         assert [(r[0], r[1], str(r[2])[:16]) for r in rows] == [("created", 2, "2026-11-02 08:00")]
+
+
+def test_a_twin_stored_at_the_same_instant_is_counted_not_doubled(app, google_source):
+    """Another worker stores the same lead id between our check and our insert: the unique
+    index refuses ours, and the replay is counted on the twin."""
+    from sqlalchemy import event, insert
+    from sqlalchemy.orm import Session
+
+    from app.services.intake import record_delivery
+
+    def twin_first(session, _context, _instances):
+        if not any(isinstance(obj, IntakeDelivery) for obj in session.new):
+            return
+        with db.engine.begin() as other_worker:
+            other_worker.execute(insert(IntakeDelivery.__table__).values(
+                channel="google_ads", source_id=google_source.id, body="{}", external_id="L1",
+                status="received", attempts=0, replay_count=0, received_at=google_source.created_at))
+
+    event.listen(Session, "before_flush", twin_first)
+    try:
+        delivery = record_delivery(db.session, "google_ads", google_source, "{}", external_id="L1")
+    finally:
+        event.remove(Session, "before_flush", twin_first)
+    db.session.commit()
+    assert db.session.query(IntakeDelivery).count() == 1
+    assert (delivery.external_id, delivery.replay_count) == ("L1", 1)
