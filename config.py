@@ -73,6 +73,12 @@ class Config:
     # A follow-up rule fires for leads that crossed its line within this many hours (not for
     # every old lead the day the rule is created).
     CRM_FOLLOWUP_LOOKBACK_HOURS = 72
+    # Outgoing requests to addresses users type (CalDAV) reach only public addresses, and these
+    # hosts, addresses or networks (comma separated), e.g. a Nextcloud on the LAN.
+    CRM_OUTBOUND_ALLOWED_HOSTS = os.environ.get("CRM_OUTBOUND_ALLOWED_HOSTS", "")
+    # Fernet keys sealing third-party credentials, newest first (`flask crm rotate-key`);
+    # without them, a key derived from SECRET_KEY.
+    CRM_ENCRYPTION_KEYS = os.environ.get("CRM_ENCRYPTION_KEYS", "")
     # Minutes between two reads of each user's CalDAV calendar (by the tick).
     CRM_CALDAV_SYNC_MINUTES = int(os.environ.get("CRM_CALDAV_SYNC_MINUTES", "5"))
     # SMS: "console" (logged) or "twilio" (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM).

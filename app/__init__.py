@@ -6,6 +6,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app.extensions import csrf, db, mail, migrate, tune_sqlite
+from app.services.secrets_box import keyring
 from config import CONFIGS, DEFAULT_SECRET_KEY
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -22,6 +23,7 @@ def create_app(config=None, overrides=None):
     # Uploads beyond the import limit answer 413 before anything is written.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["CRM_IMPORT_MAX_BYTES"] + 2**20)
     _check_production(app)
+    keyring(app.config)  # a malformed CRM_ENCRYPTION_KEYS stops the start, not a webhook later
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
 

@@ -15,6 +15,7 @@ from app.security import ROLE_ADMIN, ROLE_SALES
 from app.services.accounts import ensure_user
 from app.services.demo import (REPS, refresh_statistics, seed_activity, seed_follow_up,
                                seed_leads)
+from app.services.key_rotation import rotate_secrets
 from app.services.roles import sync_roles
 from models import Lead
 
@@ -154,6 +155,15 @@ def _import_defaults(source_name, campaign_name, owner_username):
             raise DomainError(f"Unknown user: {owner_username}")
         defaults["owner_id"] = owner.id
     return defaults
+
+
+@crm_cli.command("rotate-key")
+def rotate_key_command():
+    """Re-seal every stored credential with the newest key of CRM_ENCRYPTION_KEYS."""
+    counts = rotate_secrets(db.session)
+    db.session.commit()
+    click.echo("Re-sealed with the newest key: {rotated}; already: {current}; "
+               "unreadable (no key opens them): {unreadable}".format(**counts))
 
 
 @crm_cli.command("tick")

@@ -5,7 +5,7 @@ import datetime as dt
 from flask import current_app
 
 from app.extensions import db
-from app.services.caldav_sync import FAILURES, pull, push, remove_copy
+from app.services.caldav_sync import FAILURES, failure_message, pull, push, remove_copy
 from app.services.errors import DomainError
 from jobs.appointments import email_lead, schedule_lead_reminders
 from jobs.notifications import notify_appointment
@@ -15,7 +15,7 @@ from models.base import utcnow
 
 
 def _failed(account, exc):
-    account.last_error = (getattr(exc, "message", None) or str(exc) or type(exc).__name__)[:500]
+    account.last_error = failure_message(exc)[:500]
     db.session.commit()
 
 

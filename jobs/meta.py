@@ -14,7 +14,7 @@ from models import IntakeDelivery
 
 def fetch_meta_lead(delivery_id):
     delivery = db.session.get(IntakeDelivery, delivery_id)
-    if delivery is None or delivery.status in ("created", "duplicate", "ignored"):
+    if delivery is None or delivery.settled:
         return None  # delivered twice: already done
     config = current_app.config
     try:

@@ -2,8 +2,10 @@
 CRM, and the busy times read from it."""
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import relationship
+
+from models.sealed import Sealed
 
 
 class CalendarAccount(Model):
@@ -12,7 +14,7 @@ class CalendarAccount(Model):
     user = relationship(User)
     server_url = Column(String(500), nullable=False)
     username = Column(String(200), nullable=False)
-    password_secret = Column(Text, nullable=False)  # encrypted (app.services.secrets)
+    password_secret = Column(Sealed, nullable=False)
     calendar_url = Column(String(500), nullable=False)
     calendar_name = Column(String(200))
     active = Column(Boolean, nullable=False, default=True)

@@ -18,6 +18,7 @@ DELIVERY_STATUSES = {
     "ignored": _l("Ignorée"),
     "failed": _l("Échec"),
 }
+SETTLED = ("created", "duplicate", "ignored")  # nothing left to do with the delivery
 
 
 class IntakeDelivery(Model):
@@ -37,11 +38,18 @@ class IntakeDelivery(Model):
     lead = relationship("Lead")
     processed_at = Column(DateTime)
     attempts = Column(Integer, nullable=False, default=0)
+    # The platform delivered the same lead again (same external id): counted, not stored again.
+    replay_count = Column(Integer, nullable=False, default=0, server_default="0")
+    last_seen_at = Column(DateTime)
 
     __table_args__ = (
         Index("ix_intake_received", "received_at"),
-        Index("ix_intake_external", "channel", "external_id"),
+        Index("ix_intake_external", "channel", "external_id", unique=True),
     )
+
+    @property
+    def settled(self):
+        return self.status in SETTLED
 
     def channel_label(self):
         return str(CHANNELS.get(self.channel, self.channel))

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, Integer, String, Text
 
 from models.base import TimestampMixin
+from models.sealed import Sealed
 
 SOURCE_KINDS = {
     "manual": _l("Saisie manuelle"),
@@ -35,8 +36,8 @@ class Source(TimestampMixin, Model):
     thank_you_url = Column(String(500))
     field_mapping = Column(Text)
     # Meta lead ads: the app secret signs notifications, the page token reads the leads.
-    meta_app_secret = Column(String(200))
-    meta_page_token = Column(Text)
+    meta_app_secret = Column(Sealed)
+    meta_page_token = Column(Sealed)
 
     def kind_label(self):
         return str(SOURCE_KINDS.get(self.kind, self.kind))

@@ -8,6 +8,7 @@ from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field, json_mapping
 from views.leads import LeadView
+from views.secret_fields import WriteOnlySecretsMixin, secret_fields, with_clear_boxes
 
 SOURCE_LABELS = {
     "name": _l("Nom"),
@@ -20,6 +21,7 @@ SOURCE_LABELS = {
     "intake_token": _l("Clé secrète de réception"),
     "created_at": _l("Créée le"),
 }
+SECRET_COLUMNS = ("meta_app_secret", "meta_page_token")
 CAMPAIGN_LABELS = {
     "name": _l("Nom"),
     "platform": _l("Plateforme"),
@@ -35,7 +37,7 @@ CAMPAIGN_LABELS = {
 }
 
 
-class SourceView(CRMModelView):
+class SourceView(WriteOnlySecretsMixin, CRMModelView):
     route_base = "/sources"
     class_permission_name = SOURCE
     datamodel = crm_datamodel(Source)
@@ -52,17 +54,19 @@ class SourceView(CRMModelView):
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
     show_columns = ["name", "kind", "active", "thank_you_url", "created_at"]
-    add_columns = ["name", "kind", "active", "thank_you_url", "field_mapping", "meta_app_secret",
-                   "meta_page_token"]
-    edit_columns = add_columns
+    add_columns = ["name", "kind", "active", "thank_you_url", "field_mapping", *SECRET_COLUMNS]
+    edit_columns = with_clear_boxes(add_columns, SECRET_COLUMNS)
+    secret_columns = SECRET_COLUMNS
     show_template = "sources/show.html"
     formatters_columns = {"kind": fmt.source_kind_label, "created_at": fmt.datetime_local,
                           "active": fmt.yes_no}
     add_form_extra_fields = {
         "kind": choice_field(_l("Type"), SOURCE_KINDS, "manual"),
+        **secret_fields(SOURCE_LABELS, SECRET_COLUMNS, clearable=False),
     }
     validators_columns = {"field_mapping": [json_mapping], "thank_you_url": [Optional(), URL()]}
-    edit_form_extra_fields = add_form_extra_fields
+    edit_form_extra_fields = {**add_form_extra_fields,
+                              **secret_fields(SOURCE_LABELS, SECRET_COLUMNS, clearable=True)}
     related_views = [LeadView]
 
 

@@ -45,13 +45,17 @@ class IntakeDeliveryView(CRMModelView):
                      "status": _l("Résultat"), "message": _l("Détail"), "lead": _l("Prospect"),
                      "body": _l("Contenu reçu"), "remote_addr": _l("Adresse IP"),
                      "external_id": _l("Identifiant sur la plateforme"),
-                     "attempts": _l("Traitements"), "processed_at": _l("Traitée le")}
+                     "attempts": _l("Traitements"), "processed_at": _l("Traitée le"),
+                     "replay_count": _l("Renvois de la plateforme"),
+                     "last_seen_at": _l("Dernier renvoi le")}
     list_columns = ["received_at", "channel", "source", "status", "message", "lead"]
     show_columns = ["received_at", "channel", "source", "external_id", "status", "message", "lead",
-                    "attempts", "processed_at", "remote_addr", "body"]
+                    "attempts", "processed_at", "replay_count", "last_seen_at", "remote_addr",
+                    "body"]
     search_columns = ["channel", "status", "source", "received_at"]
     order_columns = ["received_at"]
     formatters_columns = {"received_at": fmt.datetime_local, "processed_at": fmt.datetime_local,
+                          "last_seen_at": fmt.datetime_local,
                           "channel": fmt.label_from(CHANNELS), "status": fmt.label_from(DELIVERY_STATUSES),
                           "lead": fmt.lead_link}
 

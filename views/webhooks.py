@@ -15,7 +15,8 @@ from rq import Retry
 
 from app.extensions import db
 from app.services.errors import DomainError
-from app.services.intake import parse_google_ads, parse_web_form, process_delivery, record_delivery
+from app.services.intake import (load_json, parse_google_ads, parse_web_form, process_delivery,
+                                 record_delivery)
 from app.services.meta import leadgen_changes, signing_source
 from jobs.meta import fetch_meta_lead, notification_body
 from jobs.notifications import notify_new_lead
@@ -51,7 +52,10 @@ class WebhookView(BaseView):
     def google_ads(self):
         if request.content_length and request.content_length > MAX_BODY:
             return _error(413, _("Corps de requête trop volumineux."))
-        payload = request.get_json(silent=True)
+        try:
+            payload = load_json(request.get_data()) if request.is_json else None
+        except DomainError:
+            payload = None
         if not isinstance(payload, dict):
             return _error(400, _("Corps de requête JSON attendu."))
         source = _source_by_token(str(payload.get("google_key") or ""), kind="google_ads")
@@ -61,6 +65,8 @@ class WebhookView(BaseView):
         delivery = record_delivery(db.session, "google_ads", source, body, request.content_type,
                                    request.remote_addr, payload.get("lead_id"))
         db.session.commit()  # stored before anything can fail
+        if delivery.settled:  # a replay, counted on the delivery that made the lead
+            return jsonify(status=delivery.status, delivery=delivery.id), 200
         return self._process(delivery, lambda: parse_google_ads(payload))
 
     @expose("/form/<token>", methods=["POST"])
@@ -71,7 +77,10 @@ class WebhookView(BaseView):
         if request.content_length and request.content_length > MAX_BODY:
             return _error(413, _("Corps de requête trop volumineux."))
         if request.is_json:
-            data = request.get_json(silent=True)
+            try:
+                data = load_json(request.get_data())
+            except DomainError as exc:
+                return _error(400, exc.message)
             if not isinstance(data, dict):
                 return _error(400, _("Corps de requête JSON invalide."))
         else:
@@ -108,16 +117,16 @@ class WebhookView(BaseView):
         if source is None:
             return _error(403, _("Signature Meta invalide."))
         try:
-            changes = leadgen_changes(json.loads(body))
-        except (ValueError, DomainError) as exc:
-            return _error(400, getattr(exc, "message", _("Corps de requête JSON invalide.")))
+            changes = leadgen_changes(load_json(body))
+        except DomainError as exc:
+            return _error(400, exc.message)
         deliveries = [record_delivery(db.session, "meta", source, notification_body(change),
                                       request.content_type, request.remote_addr,
                                       change["leadgen_id"]) for change in changes]
         db.session.commit()
         retry = Retry(max=len(current_app.config["META_RETRY_INTERVALS"]),
                       interval=current_app.config["META_RETRY_INTERVALS"])
-        for delivery in deliveries:
+        for delivery in (d for d in deliveries if not d.settled):  # replays of done ones: counted
             enqueue(fetch_meta_lead, delivery.id, job_id=f"meta-{delivery.external_id}", retry=retry)
         return jsonify(received=len(deliveries)), 200
 

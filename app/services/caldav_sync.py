@@ -8,12 +8,13 @@ import datetime as dt
 
 import caldav
 from caldav.lib.error import DAVError, NotFoundError
-from flask_babel import gettext as _
 from caldav.lib.http_sync import requests as http  # niquests or requests, as caldav chose
+from flask import current_app
+from flask_babel import gettext as _
 
+from app.services import outbound
 from app.services.errors import DomainError
 from app.services.ical import single_event
-from app.services.secrets_box import seal, unseal
 from app.timezones import to_utc_naive
 from models import Appointment, CalendarAccount, ExternalBusy
 from models.base import utcnow
@@ -24,11 +25,27 @@ FAILURES = (DAVError, http.exceptions.RequestException, OSError, ValueError)
 
 
 def _client(url, username, password):
-    return caldav.DAVClient(url=url, username=username, password=password, timeout=15)
+    """A client whose every request (redirects and the URLs the server names included) goes
+    through the outbound guard."""
+    client = caldav.DAVClient(url=url, username=username, password=password, timeout=15,
+                              enable_rfc6764=False)
+    client.session.close()
+    client.session = outbound.session()
+    return client
+
+
+def failure_message(exc):
+    """What the user reads of a failure: our own words, never the remote server's answer
+    (a probe of the internal network would read it); the details go to the server log."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    current_app.logger.warning("CalDAV request failed: %r", exc)
+    return _("Connexion CalDAV impossible : vérifiez l'adresse du serveur, l'identifiant et le "
+             "mot de passe d'application.")
 
 
 def _calendar(account):
-    password = unseal(account.password_secret)
+    password = account.password_secret  # None: sealed with a key no longer configured
     if password is None:
         raise DomainError(_("Reconnectez votre agenda CalDAV (la clé du serveur a changé)."))
     return _client(account.calendar_url, account.username, password).calendar(url=account.calendar_url)
@@ -48,10 +65,9 @@ def connect(session, user_id, url, username, password):
         chosen = chosen or (calendars[0] if calendars else principal.make_calendar(name="CRM"))
         name = chosen.get_display_name()
     except FAILURES as exc:
-        raise DomainError(_("Connexion CalDAV impossible : %(reason)s",
-                            reason=str(exc)[:200] or type(exc).__name__), field="server_url")
+        raise DomainError(failure_message(exc), field="server_url")
     account = session.get(CalendarAccount, user_id) or CalendarAccount(user_id=user_id)
-    account.server_url, account.username, account.password_secret = url, username, seal(password)
+    account.server_url, account.username, account.password_secret = url, username, password
     account.calendar_url, account.calendar_name = str(chosen.url), name
     account.active, account.last_error = True, None
     session.add(account)

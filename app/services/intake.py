@@ -2,12 +2,14 @@
 
 A delivery is stored raw first (record_delivery, committed by the caller), then processed
 (process_delivery): parsed by its channel, normalised, matched against existing leads, created
-or attached to the lead it duplicates. Processing can be replayed from the stored body.
+or attached to the lead it duplicates. Processing can be replayed from the stored body. A
+platform delivering the same lead again is counted on the first delivery, not stored again.
 """
 import json
 import re
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from app.services.assignment import auto_assign
 from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
@@ -36,14 +38,44 @@ class Parsed:
                                                                  form_id)
 
 
+def load_json(data):
+    """A webhook body parsed; DomainError if malformed or nested too deep for the parser."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        raise DomainError(_("Corps de requête JSON invalide.")) from None
+
+
+def _first_delivery(session, channel, external_id):
+    return session.query(IntakeDelivery).filter_by(channel=channel,
+                                                   external_id=external_id).one_or_none()
+
+
+def _count_replay(session, delivery, body):
+    delivery.replay_count = IntakeDelivery.replay_count + 1  # in SQL: simultaneous replays all count
+    delivery.last_seen_at = utcnow()
+    if not delivery.settled:
+        delivery.body = body  # what will be processed now, and replayed from the journal
+    session.flush()
+    return delivery
+
+
 def record_delivery(session, channel, source, body, content_type=None, remote_addr=None,
                     external_id=None):
+    """The stored delivery; for a replay (same channel and platform lead id), the first one,
+    which counts it."""
+    external_id = (external_id or None) and str(external_id)[:100]
+    earlier = _first_delivery(session, channel, external_id) if external_id else None
+    if earlier is not None:
+        return _count_replay(session, earlier, body)
     delivery = IntakeDelivery(channel=channel, source_id=source.id if source else None,
                               body=body, content_type=(content_type or "")[:100],
-                              remote_addr=(remote_addr or "")[:64],
-                              external_id=(external_id or None) and str(external_id)[:100])
-    session.add(delivery)
-    session.flush()
+                              remote_addr=(remote_addr or "")[:64], external_id=external_id)
+    try:
+        with session.begin_nested():
+            session.add(delivery)
+    except IntegrityError:  # its twin, delivered at the same instant, was stored first
+        return _count_replay(session, _first_delivery(session, channel, external_id), body)
     return delivery
 
 
@@ -156,15 +188,6 @@ def intake(session, parsed, source, platform=None, region="FR"):
     return lead, True
 
 
-def already_processed(session, channel, external_id):
-    """The earlier delivery with this platform id that produced a lead (idempotency)."""
-    if not external_id:
-        return None
-    return session.query(IntakeDelivery).filter(
-        IntakeDelivery.channel == channel, IntakeDelivery.external_id == str(external_id),
-        IntakeDelivery.status.in_(("created", "duplicate"))).first()
-
-
 def finish(delivery, status, lead=None, message=None):
     delivery.status, delivery.message = status, message
     delivery.lead_id = lead.id if lead is not None else delivery.lead_id
@@ -175,10 +198,6 @@ def finish(delivery, status, lead=None, message=None):
 def process_delivery(session, delivery, parsed, region="FR"):
     """Turn a stored delivery into a lead; the delivery records the outcome either way."""
     source = session.get(Source, delivery.source_id) if delivery.source_id else None
-    earlier = already_processed(session, delivery.channel, parsed.external_id)
-    if earlier is not None and earlier.id != delivery.id:
-        finish(delivery, "ignored", earlier.lead, _("Déjà reçue (livraison n° %(id)s).", id=earlier.id))
-        return earlier.lead, False
     try:
         lead, created = intake(session, parsed, source, delivery.channel, region)
     except DomainError as exc:

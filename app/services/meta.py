@@ -2,6 +2,7 @@
 import hashlib
 import hmac
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,6 +13,9 @@ from app.services.errors import DomainError
 from app.services.intake import Parsed, split_answers
 from models import Source
 
+NUMERIC_ID = re.compile(r"[0-9]{1,30}")
+# The ids of a leadgen notification; the lead id goes into the Graph URL, the others into rows.
+NOTIFICATION_IDS = ("leadgen_id", "page_id", "form_id", "ad_id", "adgroup_id")
 META_FIELDS = {"full_name": "full_name", "first_name": "first_name", "last_name": "last_name",
                "email": "email", "phone_number": "phone", "company_name": "company"}
 
@@ -34,8 +38,18 @@ def signing_source(session, body, signature):
     return None
 
 
+def numeric_id(value, name):
+    """A Meta id as digits only (Meta's ids are numbers), before it goes into a URL or a row."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not NUMERIC_ID.fullmatch(text):
+        raise DomainError(_("Identifiant Meta invalide (%(name)s) : des chiffres sont attendus.",
+                            name=name))
+    return text
+
+
 def leadgen_changes(payload):
-    """The leadgen notifications of a webhook body: [{"leadgen_id": ..., "form_id": ...}]."""
+    """The leadgen notifications of a webhook body: [{"leadgen_id": ..., "form_id": ...}].
+    DomainError if any of their ids is not a number: nothing of the body is stored then."""
     if not isinstance(payload, dict) or payload.get("object") != "page" or not isinstance(
             payload.get("entry"), list):
         raise DomainError(_("Notification Meta invalide."))
@@ -44,7 +58,10 @@ def leadgen_changes(payload):
         for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
             value = change.get("value") if isinstance(change, dict) else None
             if change.get("field") == "leadgen" and isinstance(value, dict) and value.get("leadgen_id"):
-                changes.append(value)
+                if entry.get("id") is not None:
+                    numeric_id(entry["id"], "page")
+                changes.append({**value, **{name: numeric_id(value[name], name)
+                                            for name in NOTIFICATION_IDS if value.get(name)}})
     return changes
 
 
@@ -52,7 +69,7 @@ def fetch_lead(graph_url, leadgen_id, page_token, timeout=10):
     """GET /{leadgen_id} from the Graph API."""
     query = urllib.parse.urlencode({"access_token": page_token or "",
                                     "fields": "id,created_time,ad_id,form_id,campaign_id,field_data"})
-    url = f"{graph_url.rstrip('/')}/{urllib.parse.quote(str(leadgen_id))}?{query}"
+    url = f"{graph_url.rstrip('/')}/{numeric_id(leadgen_id, 'leadgen_id')}?{query}"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured URL)
             return json.loads(response.read().decode("utf-8"))

@@ -1,5 +1,7 @@
 """Meta lead ads: verification, signed notifications, leads read from a local server that
 answers like the Graph API, retries through a real worker."""
+import hashlib
+import hmac
 import json
 import threading
 import uuid
@@ -10,6 +12,7 @@ import pytest
 from rq import Queue
 
 from app.extensions import db
+from app.services.errors import DomainError
 from models import Campaign, IntakeDelivery, Lead, Source
 from tests.integration.conftest import send_json
 from tests.integration.test_import import shared
@@ -121,20 +124,63 @@ def test_bad_signature_stores_nothing(client, meta_source, graph, notification):
     assert db.session.query(IntakeDelivery).count() == 0 and db.session.query(Lead).count() == 0
 
 
-def test_replayed_notification_is_idempotent(client, meta_source, graph, notification):
-    post(client, *notification)
-    post(client, *notification)
+def test_replayed_notification_is_counted_on_its_first_delivery(client, meta_source, graph,
+                                                                notification):
+    for _ in range(51):
+        assert post(client, *notification).status_code == 200
     assert db.session.query(Lead).count() == 1
-    assert [d.status for d in db.session.query(IntakeDelivery).order_by(IntakeDelivery.id)] == ["created", "ignored"]
+    delivery = db.session.query(IntakeDelivery).one()
+    assert (delivery.status, delivery.replay_count) == ("created", 50) and delivery.last_seen_at
+    assert len(graph.requests) == 1
+
+
+def signed(body):
+    return body, "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("path, value", [
+    (("changes", 0, "value", "leadgen_id"), "../../me?x=1#"),
+    (("changes", 0, "value", "leadgen_id"), "555 555"),
+    (("changes", 0, "value", "leadgen_id"), ["555"]),
+    (("changes", 0, "value", "page_id"), "153125381133/feed"),
+    (("changes", 0, "value", "form_id"), "444%2F1"),
+    (("id",), "page"),
+])
+def test_ids_that_are_not_numbers_are_refused_before_anything(client, meta_source, graph,
+                                                              notification, path, value):
+    payload = json.loads(notification[0])
+    target = payload["entry"][0]
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    response = post(client, *signed(json.dumps(payload).encode()))
+    assert response.status_code == 400
+    assert "Identifiant Meta invalide" in response.get_json()["message"]
+    assert db.session.query(IntakeDelivery).count() == 0 and graph.requests == []
+
+
+def test_a_stored_delivery_with_a_bad_id_never_reaches_the_graph(app, meta_source, graph):
+    from jobs.meta import fetch_meta_lead
+
+    delivery = IntakeDelivery(channel="meta", source_id=meta_source.id, body="{}",
+                              external_id="../../me?x=1#")
+    db.session.add(delivery)
+    db.session.commit()
+    with pytest.raises(DomainError):
+        fetch_meta_lead(delivery.id)
+    assert delivery.status == "failed" and "Identifiant Meta invalide" in delivery.message
+    assert graph.requests == []
+
+
+@pytest.mark.parametrize("depth", [1500, 30_000])  # 30,000 levels: just under the 64 KB limit
+def test_deeply_nested_json_in_a_signed_delivery_is_a_400(client, meta_source, graph, depth):
+    response = post(client, *signed(b"[" * depth + b"]" * depth))
+    assert response.status_code == 400 and response.get_json()["message"]
+    assert db.session.query(IntakeDelivery).count() == 0
 
 
 def test_malformed_but_signed_notification(client, meta_source, graph):
-    import hashlib
-    import hmac
-
-    body = b'{"object": "user", "entry": "x"}'
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    response = post(client, body, signature)
+    response = post(client, *signed(b'{"object": "user", "entry": "x"}'))
     assert response.status_code == 400 and "Notification Meta invalide" in response.get_json()["message"]
 
 

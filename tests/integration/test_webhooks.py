@@ -3,6 +3,8 @@ import copy
 import json
 
 import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
 
 from app.extensions import db
 from models import Campaign, IntakeDelivery, Lead, Source
@@ -41,13 +43,34 @@ def test_google_ads_lead_is_created_with_campaign_answers_and_attribution(client
     assert json.loads(delivery.body) == google_payload  # stored raw
 
 
-def test_google_ads_replay_creates_nothing_more(client, google_source, google_payload):
-    client.post("/webhooks/google-ads", json=google_payload)
-    response = client.post("/webhooks/google-ads", json=google_payload)
-    assert response.status_code == 200
+def test_google_ads_replays_are_counted_on_the_first_delivery(client, google_source,
+                                                              google_payload):
+    for _ in range(51):
+        response = client.post("/webhooks/google-ads", json=google_payload)
+        assert response.status_code == 200 and response.get_json()["status"] == "created"
     assert db.session.query(Lead).count() == 1
-    statuses = [d.status for d in db.session.query(IntakeDelivery).order_by(IntakeDelivery.id)]
-    assert statuses == ["created", "ignored"]
+    delivery = db.session.query(IntakeDelivery).one()
+    assert (delivery.status, delivery.replay_count) == ("created", 50) and delivery.last_seen_at
+
+
+def test_a_replay_of_a_failed_delivery_is_processed_again_on_its_row(client, google_source,
+                                                                     google_payload):
+    columns = google_payload.pop("user_column_data")
+    assert client.post("/webhooks/google-ads", json=google_payload).status_code == 400
+    google_payload["user_column_data"] = columns
+    assert client.post("/webhooks/google-ads", json=google_payload).status_code == 200
+    delivery = db.session.query(IntakeDelivery).one()
+    assert json.loads(delivery.body) == google_payload  # the body that made the lead
+    assert (delivery.status, delivery.replay_count) == ("created", 1)
+    assert db.session.query(Lead).count() == 1
+
+
+@pytest.mark.parametrize("channel", ["google-ads", "form"])
+def test_deeply_nested_json_is_a_400(client, google_source, form_source, channel):
+    url = f"/webhooks/{channel}" + (f"/{form_source.intake_token}" if channel == "form" else "")
+    response = client.post(url, data="[" * 30_000 + "]" * 30_000, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["message"]
+    assert db.session.query(IntakeDelivery).count() == 0
 
 
 def test_google_ads_bad_key_stores_no_lead(client, google_source, google_payload):
@@ -244,3 +267,45 @@ def test_the_campaign_follower_and_the_rep_hear_of_a_new_lead(client, accounts, 
     assert len(notes) == 1 and "Printemps" in notes[0].title and notes[0].lead_id == lead.id
     notify_new_lead(lead.id)  # rq delivers at least once: a retry adds nothing
     assert db.session.query(Notification).filter_by(user_id=marc.id).count() == 1
+
+
+def test_the_migration_keeps_one_delivery_per_platform_id_with_its_replays(tmp_path):
+    from tests.integration.test_secrets import database_at
+
+    with database_at(tmp_path, "5e41c0a7d2b9"):
+        for received, status in (("2026-11-01 10:00", "failed"), ("2026-11-01 10:05", "created"),
+                                 ("2026-11-02 08:00", "ignored")):
+            db.session.execute(text(
+                "INSERT INTO intake_delivery (channel, received_at, body, external_id, status, "
+                f"attempts) VALUES ('google_ads', '{received}', '{{}}', 'L1', '{status}', 1)"))
+        db.session.commit()
+        upgrade(revision="7b3d9e61c4fa")
+        rows = db.session.execute(text("SELECT status, replay_count, last_seen_at "
+                                       "FROM intake_delivery")).all()
+        assert [(r[0], r[1], str(r[2])[:16]) for r in rows] == [("created", 2, "2026-11-02 08:00")]
+
+
+def test_a_twin_stored_at_the_same_instant_is_counted_not_doubled(app, google_source):
+    """Another worker stores the same lead id between our check and our insert: the unique
+    index refuses ours, and the replay is counted on the twin."""
+    from sqlalchemy import event, insert
+    from sqlalchemy.orm import Session
+
+    from app.services.intake import record_delivery
+
+    def twin_first(session, _context, _instances):
+        if not any(isinstance(obj, IntakeDelivery) for obj in session.new):
+            return
+        with db.engine.begin() as other_worker:
+            other_worker.execute(insert(IntakeDelivery.__table__).values(
+                channel="google_ads", source_id=google_source.id, body="{}", external_id="L1",
+                status="received", attempts=0, replay_count=0, received_at=google_source.created_at))
+
+    event.listen(Session, "before_flush", twin_first)
+    try:
+        delivery = record_delivery(db.session, "google_ads", google_source, "{}", external_id="L1")
+    finally:
+        event.remove(Session, "before_flush", twin_first)
+    db.session.commit()
+    assert db.session.query(IntakeDelivery).count() == 1
+    assert (delivery.external_id, delivery.replay_count) == ("L1", 1)
