@@ -4,9 +4,12 @@ file, no lead, no batch)."""
 import io
 import json
 import os
+import threading
 
 import pytest
+import requests
 from werkzeug.datastructures import FileStorage
+from werkzeug.serving import make_server
 from werkzeug.test import encode_multipart
 
 from app.body_limits import FORM_OVERHEAD
@@ -153,3 +156,22 @@ def test_the_global_limit_is_a_real_setting(database_url, tmp_path):
 
     assert make_app(database_url).config["MAX_CONTENT_LENGTH"] == 1024 * 1024
     assert make_app(database_url, MAX_CONTENT_LENGTH=2048).config["MAX_CONTENT_LENGTH"] == 2048
+
+
+@pytest.fixture
+def served(app):
+    """The app behind Werkzeug's real server, which passes chunked bodies on as they come."""
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_real_server_refuses_a_chunked_web_form(served, web_source):
+    chunks = (b"last_name=Martin&note=" if n == 0 else b"x" * 65536 for n in range(40))
+    response = requests.post(served + "/webhooks/form/form-token", data=chunks, timeout=30,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert response.json()["message"] == "Envoi trop volumineux : 64 Ko au plus."
+    assert db.session.query(IntakeDelivery).count() == 0 and db.session.query(Lead).count() == 0
