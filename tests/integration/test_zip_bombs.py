@@ -54,7 +54,9 @@ def nothing_stored(directory):
 @pytest.mark.parametrize("name, content, reason", [
     ("offre.odt", odt_bomb(), "bombe de décompression"),
     ("contrat.docx", crowded_zip(), "plus de 5000 éléments"),
-], ids=["1-gib-mimetype", "too-many-members"])
+    ("contrat.docx", zip_of(member("[Content_Types].xml", b"<Types/>"),
+                            member("word/document.xml", times=20)), "plus de 100 fois"),
+], ids=["1-gib-mimetype", "too-many-members", "ratio-over-100"])
 def test_an_attachment_bomb_is_refused_before_it_inflates(app, client, claire_lead, name, content,
                                                           reason):
     response, peak = peak_of(lambda: post_file(client, f"/sheet/{claire_lead.id}/attach", name,
