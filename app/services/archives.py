@@ -18,9 +18,12 @@ _END = struct.Struct("<4s4H2LH")  # the end of central directory record
 _END_SIGNATURE = b"PK\x05\x06"
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
-# openpyxl keeps every shared string in memory (the worksheets it streams).
-MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
-SHARED_STRINGS = "xl/sharedStrings.xml"
+# openpyxl streams a workbook's worksheets but loads every other part whole (shared strings,
+# styles...): those are held to less.
+MAX_LOADED_PART_BYTES = 64 * 1024 * 1024
+MAX_MANIFEST_BYTES = 1024 * 1024
+_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
+_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 # Inflating more than 100 times is refused, as Apache POI does (its minimum inflate ratio,
 # 0.01); small members may compress better than that and are not a danger.
 MAX_RATIO = 100
@@ -80,7 +83,7 @@ def _check_members(archive):
                                   ratio=MAX_RATIO), field="file")
 
 
-def check_inflation(archive):
+def _check_inflation(archive):
     """Inflate every member by chunks, memory flat, counting what comes out: a member that
     gives more than it declares, or whose checksum fails, is refused."""
     lying = UnsafeArchive(_("Fichier refusé : l'archive est corrompue ou ne contient pas ce "
@@ -102,13 +105,29 @@ def check_spreadsheet(path):
     no zip file at all."""
     try:
         with opened(path) as archive:
-            shared = next((i for i in archive.infolist() if i.filename == SHARED_STRINGS), None)
-            if shared is not None and shared.file_size > MAX_SHARED_STRINGS_BYTES:
-                raise UnsafeArchive(_("Fichier Excel refusé : trop de textes différents pour "
+            streamed = _worksheets(archive)
+            if any(info.file_size > MAX_LOADED_PART_BYTES and info.filename not in streamed
+                   for info in archive.infolist()):
+                raise UnsafeArchive(_("Fichier Excel refusé : trop de textes ou de styles pour "
                                       "être lu sans risque ; enregistrez-le en CSV."), field="file")
-            check_inflation(archive)
+            _check_inflation(archive)
     except (zipfile.BadZipFile, OSError):
         raise DomainError(_("Fichier Excel illisible."), field="file")
+
+
+def _worksheets(archive):
+    """The parts that only ever say they are worksheets, as openpyxl finds types: by the
+    package's [Content_Types].xml (read bounded, parsed as openpyxl does)."""
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        root = fromstring(read_member(archive, "[Content_Types].xml", MAX_MANIFEST_BYTES))
+    except (KeyError, SyntaxError, ValueError):
+        return set()  # openpyxl will not read it either
+    types = {}
+    for part in root.iter(_TYPES):
+        types.setdefault(part.get("PartName", "").lstrip("/"), set()).add(part.get("ContentType"))
+    return {name for name, kinds in types.items() if kinds == {_WORKSHEET}}
 
 
 def read_member(archive, name, size):
