@@ -70,6 +70,13 @@ class Config:
     CRM_ATTACHMENT_DIR = os.environ.get("CRM_ATTACHMENT_DIR",
                                         os.path.join(BASE_DIR, "instance", "attachments"))
     CRM_ATTACHMENT_MAX_BYTES = int(os.environ.get("CRM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    # Request bodies, counted while they are read (chunked ones too): 413 beyond. Every route
+    # gets MAX_CONTENT_LENGTH; file uploads their file limit, public addresses less (see
+    # app/body_limits.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("CRM_MAX_BODY_BYTES", 1024 * 1024))
+    CRM_SPEND_IMPORT_MAX_BYTES = int(os.environ.get("CRM_SPEND_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+    CRM_WEBHOOK_MAX_BYTES = 64 * 1024
+    CRM_BOOKING_MAX_BYTES = 16 * 1024
     # A follow-up rule fires for leads that crossed its line within this many hours (not for
     # every old lead the day the rule is created).
     CRM_FOLLOWUP_LOOKBACK_HOURS = 72

@@ -5,11 +5,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.body_limits import too_large_message
 from app.extensions import db
 
 
 def _wants_json():
-    return request.path.startswith("/api/") or request.path.startswith("/lookup/") or (
+    return request.path.startswith(("/api/", "/lookup/", "/webhooks/")) or (
         request.accept_mimetypes.best == "application/json"
     )
 
@@ -26,7 +27,7 @@ DEFAULT_MESSAGES = {
     403: lambda: _("Accès refusé."),
     404: lambda: _("Page ou élément introuvable."),
     405: lambda: _("Méthode non autorisée."),
-    413: lambda: _("Fichier trop volumineux."),
+    413: too_large_message,
     429: lambda: _("Trop de tentatives : réessayez dans un moment."),
 }
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import OperationalError
 
+from app.body_limits import body_limit
 from app.extensions import db
 from app.services.booking import appointment_for_token, book, cancel, manage_token, parse_slot, reschedule
 from app.services.errors import DomainError
@@ -76,6 +77,7 @@ class BookingView(BaseView):
         return self._form_page(self._page(slug))
 
     @expose("/<slug>", methods=["POST"])
+    @body_limit("CRM_BOOKING_MAX_BYTES")
     def take(self, slug):
         page = self._page(slug)
         if request.form.get(HONEYPOT):
@@ -115,6 +117,7 @@ class BookingView(BaseView):
         return self._manage_page(*self._managed(token))
 
     @expose("/gerer/<token>/deplacer", methods=["POST"])
+    @body_limit("CRM_BOOKING_MAX_BYTES")
     def move(self, token):
         appointment, page = self._managed(token)
         try:
@@ -127,6 +130,7 @@ class BookingView(BaseView):
         return redirect(url_for("BookingView.manage", token=token))
 
     @expose("/gerer/<token>/annuler", methods=["POST"])
+    @body_limit("CRM_BOOKING_MAX_BYTES")
     def cancel(self, token):
         appointment, page = self._managed(token)
         try:

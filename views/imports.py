@@ -8,6 +8,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
 from app.security import IMPORT
 from app.services.errors import DomainError
@@ -46,6 +47,7 @@ class ImportView(BaseView):
         return batch
 
     @expose("/", methods=["GET", "POST"])
+    @body_limit("CRM_IMPORT_MAX_BYTES", FORM_OVERHEAD)
     @has_access
     def upload(self):
         if request.method == "POST":
@@ -58,21 +60,28 @@ class ImportView(BaseView):
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "danger")
-                return redirect(url_for("ImportView.upload"))
+                return self._upload_page(exc.status)
             db.session.commit()
             return redirect(url_for("ImportView.settings", batch_id=batch.id))
+        return self._upload_page()
+
+    def _upload_page(self, status=200):
         query = db.session.query(ImportBatch).order_by(ImportBatch.id.desc())
         if not sees_all_leads():
             query = query.filter(ImportBatch.created_by_id == current_user().id)
         return self.render_template("imports/upload.html", batches=query.limit(HISTORY).all(),
-                                    max_mb=current_app.config["CRM_IMPORT_MAX_BYTES"] // 2**20)
+                                    max_mb=current_app.config["CRM_IMPORT_MAX_BYTES"] // 2**20), status
 
     def _new_batch(self, upload):
         with tempfile.NamedTemporaryFile(suffix=os.path.splitext(upload.filename)[1]) as tmp:
             upload.save(tmp.name)
             stored = store_file(tmp.name, upload.filename, current_app.config["CRM_IMPORT_DIR"])
-        return new_batch(db.session, stored, os.path.basename(upload.filename),
-                         user_id=current_user().id, ready=False)
+        try:
+            return new_batch(db.session, stored, os.path.basename(upload.filename),
+                             user_id=current_user().id, ready=False)
+        except DomainError:
+            os.remove(stored)  # a refused file is not kept
+            raise
 
     @expose("/<int:batch_id>/settings", methods=["GET", "POST"])
     @has_access

@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
+from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
 from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
@@ -55,11 +56,11 @@ class LeadSheetView(BaseView):
     def _back(self, lead):
         return redirect(url_for("LeadView.show", pk=lead.id))
 
-    def _refused(self, lead, message):
-        """The sheet again, with the reason, as a 400 (nothing was written)."""
+    def _refused(self, lead, error):
+        """The sheet again, with the reason, as a 4xx (nothing was written)."""
         db.session.rollback()
-        flash(message, "danger")
-        return self.render_template("leads/sheet.html", **sheet_context(lead)), 400
+        flash(error.message, "danger")
+        return self.render_template("leads/sheet.html", **sheet_context(lead)), error.status
 
     def _run(self, lead, action, success):
         """Run an action and commit; `action` may return what to do after the commit
@@ -68,7 +69,7 @@ class LeadSheetView(BaseView):
             after = action()
             db.session.commit()
         except DomainError as exc:
-            return self._refused(lead, exc.message)
+            return self._refused(lead, exc)
         flash(success, "success")
         if after:
             after()
@@ -121,6 +122,7 @@ class LeadSheetView(BaseView):
                          _("Rappel fait."))
 
     @expose("/<int:pk>/attach", methods=["POST"])
+    @body_limit("CRM_ATTACHMENT_MAX_BYTES", FORM_OVERHEAD)
     @has_access
     def attach(self, pk):
         lead = scoped_lead(pk)

@@ -7,6 +7,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext as _
 
+from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
 from app.security import LEAD_SHEET_API
 from app.services.errors import DomainError
@@ -120,6 +121,7 @@ class LeadSheetApi(BaseApi):
              "uploaded_by": _user(a.uploaded_by), "created_at": _iso(a.created_at)} for a in items])
 
     @expose("/<int:pk>/attachments", methods=["POST"])
+    @body_limit("CRM_ATTACHMENT_MAX_BYTES", FORM_OVERHEAD)
     @protect()
     def post_attachment(self, pk):
         lead = scoped_lead(pk)

@@ -6,6 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
+from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
 from app.security import CAMPAIGN_SPEND
 from app.services.errors import DomainError
@@ -30,6 +31,7 @@ class SpendImportView(BaseView):
         return self._page()
 
     @expose("/", methods=["POST"])
+    @body_limit("CRM_SPEND_IMPORT_MAX_BYTES", FORM_OVERHEAD)
     @has_access
     def upload(self):
         upload = request.files.get("file")
@@ -46,7 +48,7 @@ class SpendImportView(BaseView):
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
-            return self._page(400)
+            return self._page(exc.status)
         finally:
             os.remove(path)
         flash(_("%(days)d jour(s) de dépense importé(s).", days=result["days"]), "success")

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from rq import Retry
 
+from app.body_limits import body_limit
 from app.extensions import db
 from app.services.errors import DomainError
 from app.services.intake import (load_json, parse_google_ads, parse_web_form, process_delivery,
@@ -24,7 +25,6 @@ from jobs.queue import enqueue
 from models import Source
 
 HONEYPOT = "crm_website"  # hidden field of our form snippet: people leave it empty, bots do not
-MAX_BODY = 64 * 1024
 
 
 def _webhook_limit():
@@ -49,9 +49,8 @@ class WebhookView(BaseView):
     limits = [Limit(limit_value=_webhook_limit, key_func=get_remote_address)]
 
     @expose("/google-ads", methods=["POST"])
+    @body_limit("CRM_WEBHOOK_MAX_BYTES")
     def google_ads(self):
-        if request.content_length and request.content_length > MAX_BODY:
-            return _error(413, _("Corps de requête trop volumineux."))
         try:
             payload = load_json(request.get_data()) if request.is_json else None
         except DomainError:
@@ -70,12 +69,11 @@ class WebhookView(BaseView):
         return self._process(delivery, lambda: parse_google_ads(payload))
 
     @expose("/form/<token>", methods=["POST"])
+    @body_limit("CRM_WEBHOOK_MAX_BYTES")
     def web_form(self, token):
         source = _source_by_token(token)
         if source is None:
             return _error(403, _("Formulaire inconnu."))
-        if request.content_length and request.content_length > MAX_BODY:
-            return _error(413, _("Corps de requête trop volumineux."))
         if request.is_json:
             try:
                 data = load_json(request.get_data())
@@ -109,9 +107,8 @@ class WebhookView(BaseView):
         return request.args.get("hub.challenge", ""), 200, {"Content-Type": "text/plain"}
 
     @expose("/meta", methods=["POST"])
+    @body_limit("CRM_WEBHOOK_MAX_BYTES")
     def meta(self):
-        if request.content_length and request.content_length > MAX_BODY:
-            return _error(413, _("Corps de requête trop volumineux."))
         body = request.get_data()
         source = signing_source(db.session, body, request.headers.get("X-Hub-Signature-256"))
         if source is None:

@@ -8,6 +8,7 @@ import zipfile
 
 from flask_babel import gettext as _
 
+from app.services.archives import opened, read_member
 from app.services.errors import DomainError
 from models import Attachment
 
@@ -51,12 +52,13 @@ def _content_matches(path, extension):
     if not head.startswith(b"PK\x03\x04"):
         return False
     try:
-        with zipfile.ZipFile(path) as archive:
+        with opened(path) as archive:
             names = archive.namelist()
             if extension in _OOXML:
                 return "[Content_Types].xml" in names and any(
                     n.startswith(_OOXML[extension]) for n in names)
-            return archive.read("mimetype").decode("ascii", "replace").strip() == _ODF[extension]
+            mimetype = read_member(archive, "mimetype", len(_ODF[extension]) + 2)
+            return mimetype.decode("ascii", "replace").strip() == _ODF[extension]
     except (zipfile.BadZipFile, KeyError, OSError):
         return False
 

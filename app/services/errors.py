@@ -2,6 +2,8 @@
 
 
 class DomainError(Exception):
+    status = 400  # what a screen answers with; a subclass may say otherwise
+
     def __init__(self, message, field=None, existing_id=None):
         super().__init__(str(message))
         self.message = str(message)

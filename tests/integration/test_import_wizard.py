@@ -1,5 +1,6 @@
 """The import wizard through the Flask test client: upload, settings, run, result, undo."""
 import io
+import os
 
 import pytest
 
@@ -67,18 +68,19 @@ def test_running_without_a_name_column_is_refused(manager):
     ("photo.png", b"\x89PNG\r\n", "Type de fichier non pris en charge"),
     ("vide.csv", b"", "Le fichier est vide"),
 ])
-def test_bad_uploads_are_refused(manager, name, content, message):
-    body = upload(manager, name, content)
-    assert body.status_code == 302
-    assert message in manager.get("/imports/").get_data(as_text=True)
+def test_bad_uploads_are_refused(app, manager, name, content, message):
+    response = upload(manager, name, content)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert db.session.query(ImportBatch).count() == 0
+    imports = app.config["CRM_IMPORT_DIR"]
+    assert not os.path.isdir(imports) or os.listdir(imports) == []  # the refused file is not kept
 
 
 def test_too_large_upload_answers_413(app, manager):
-    app.config["MAX_CONTENT_LENGTH"] = 1000
-    response = upload(manager, "gros.csv", b"Nom\n" + b"x\n" * 2000)
+    app.config["CRM_IMPORT_MAX_BYTES"] = 1024 * 1024
+    response = upload(manager, "gros.csv", b"Nom\n" + b"x\n" * (2**19 + 2**15))
     assert response.status_code == 413
-    assert "Fichier trop volumineux" in response.get_data(as_text=True)
+    assert "Envoi trop volumineux : 1 Mo au plus." in response.get_data(as_text=True)
 
 
 def test_a_rep_cannot_import_nor_see_imports(client, accounts, manager):

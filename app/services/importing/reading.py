@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from app.services.archives import check_spreadsheet
 from app.services.errors import DomainError
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
@@ -142,6 +143,7 @@ def _xlsx_rows(path):
     from openpyxl import load_workbook
     from zipfile import BadZipFile
 
+    check_spreadsheet(path)  # openpyxl is only given a file that cannot blow up
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError):
