@@ -1,7 +1,7 @@
 """third-party credentials sealed: Meta's app secret and page token encrypted at rest
 
 Revision ID: 5e41c0a7d2b9
-Revises: 254a8031279a
+Revises: 5e3c1a7b9d20
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -13,7 +13,7 @@ from app.services.secrets_box import seal, unseal
 
 # revision identifiers, used by Alembic.
 revision = '5e41c0a7d2b9'
-down_revision = '254a8031279a'
+down_revision = '5e3c1a7b9d20'
 branch_labels = None
 depends_on = None
 
