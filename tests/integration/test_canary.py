@@ -1,0 +1,186 @@
+"""The permission canary (issue #12, point 3): rep A, who is not B's manager, visits every route
+the app registers with the ids of rep B's objects, with a session and with a JWT, and sees no
+canary; no response is a 5xx. Rep A and Marketing write to every route that takes writes, and
+B's leads and everything hanging off them stay as they were. Every failure of a run is listed
+at once."""
+import prison
+import pytest
+from flask import g
+
+from tests.integration.canary_support import (
+    MARKETING_WRITES,
+    SKIP_ALWAYS,
+    SKIP_WRITES,
+    WRITE_METHODS,
+    api_payload,
+    canaries_in,
+    concrete_urls,
+    differences,
+    plant,
+    screen_query,
+    snapshot,
+    targets,
+    views_by_endpoint,
+    write_payloads,
+)
+from tests.integration.conftest import use_smtp
+
+
+class Visitor:
+    """One user's requests, with a session or a bearer token, and what went wrong."""
+
+    def __init__(self, client, headers, planted, label):
+        self.client, self.headers, self.planted, self.label = client, headers, planted, label
+        self.failures = []
+
+    def open(self, method, url, check_canary=True, **kwargs):
+        try:
+            response = self.client.open(url, method=method, headers=self.headers, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a crash is a 500 the test must report
+            self.fail(f"{method} {url}: 500 ({type(exc).__name__}: {exc})")
+            return None
+        if response.status_code >= 500:
+            self.fail(f"{method} {url}: {response.status_code}")
+        found = canaries_in(response, self.planted) if check_canary else []
+        if found:
+            self.fail(f"{method} {url}: {response.status_code} shows " + ", ".join(found))
+        return response
+
+    def fail(self, message):
+        """Each failure once, however many payloads met it."""
+        line = f"{self.label} {message}"
+        if line not in self.failures:
+            self.failures.append(line)
+
+    def report(self):
+        return "\n".join([f"{len(self.failures)} failures:"] + self.failures)
+
+
+def _visitor(app, client, accounts, planted, username, auth):
+    if auth == "session":
+        accounts.login(client, username)
+        return Visitor(client, {}, planted, f"[{username} session]")
+    bare = app.test_client()
+    return Visitor(bare, accounts.token(bare, username), planted, f"[{username} jwt]")
+
+
+def _openapi(app, accounts):
+    admin = accounts.create("canary_admin", "Admin")
+    bare = app.test_client()
+    response = bare.get("/api/v1/_openapi", headers=accounts.token(bare, admin.username))
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _forget_previous_token():
+    """The tests' app context outlives each request: a JWT identity read by an earlier API call
+    would otherwise authenticate a later screen request that carries no valid token."""
+    for name in ("_jwt_extended_jwt_user", "_jwt_extended_jwt", "_jwt_extended_jwt_header"):
+        g.pop(name, None)
+
+
+@pytest.fixture
+def canary(app, client, accounts, tmp_path, smtp):
+    app.before_request_funcs[None].insert(0, _forget_previous_token)
+    use_smtp(app, smtp)  # the mails the planting sends (assignment, booking) go somewhere
+    planted = plant(app, client, accounts, tmp_path)
+    return planted, targets(app, _openapi(app, accounts)), views_by_endpoint(app)
+
+
+def _related_info_queries(info):
+    """Rison for _info asking the values of each related column, whole and searched."""
+    related = {f["name"] for key in ("add_columns", "edit_columns")
+               for f in info.get(key, []) if "values" in f}
+    for name in sorted(related):
+        for page in ({"page": 0, "page_size": 100}, {"filter": "qzcun", "page": 0, "page_size": 100}):
+            yield prison.dumps({"add_columns": {name: page}, "edit_columns": {name: page}})
+
+
+def _list_queries(info, planted):
+    """A list endpoint, a page of 100, then filtered on each column it may be filtered on."""
+    yield prison.dumps({"page_size": 100})
+    lead = planted.lead_ids[0]
+    for column, operators in sorted(info.get("filters", {}).items()):
+        names = [o["operator"] for o in operators]
+        for opr in ("rel_o_m", "ct", "sw", "eq"):
+            if opr in names:
+                value = lead if opr.startswith("rel") or opr == "eq" else "qzcun"
+                yield prison.dumps({"filters": [{"col": column, "opr": opr, "value": value}],
+                                    "page_size": 100})
+                break
+
+
+def _visit_api_extras(visitor, target):
+    """`_info` with related values and the list endpoint beside it, with filters."""
+    info_url = target.rule
+    response = visitor.open("GET", info_url)
+    info = response.get_json(silent=True) if response is not None else None
+    if not isinstance(info, dict):
+        return
+    for query in _related_info_queries(info):
+        visitor.open("GET", info_url, query_string={"q": query})
+    list_url = info_url[: -len("_info")]
+    for query in _list_queries(info, visitor.planted):
+        visitor.open("GET", list_url, query_string={"q": query})
+
+
+@pytest.mark.parametrize("auth", ["session", "jwt"])
+def test_rep_a_reads_nothing_of_rep_b(app, client, accounts, canary, auth):
+    planted, routes, views = canary
+    visitor = _visitor(app, client, accounts, planted, "canary_alice", auth)
+    before = snapshot(planted)
+    query = screen_query(planted)
+    for target in routes:
+        if "GET" not in target.methods or target.endpoint in SKIP_ALWAYS:
+            continue
+        view = views.get(target.endpoint.split(".")[0])
+        for url in concrete_urls(target, view, planted):
+            visitor.open("GET", url)
+            visitor.open("HEAD", url)
+            if url.startswith("/api/"):
+                visitor.open("GET", url, query_string={"q": prison.dumps({"page_size": 100})})
+            else:
+                visitor.open("GET", f"{url}?{query}")
+        if target.endpoint.endswith(".info"):
+            _visit_api_extras(visitor, target)
+    for difference in differences(before, snapshot(planted)):
+        visitor.fail(f"reads changed B's rows: {difference}")
+    assert not visitor.failures, visitor.report()
+
+
+@pytest.mark.parametrize("username, auth", [
+    ("canary_alice", "session"), ("canary_alice", "jwt"),
+    ("canary_marie", "session"), ("canary_marie", "jwt")])
+def test_writes_leave_rep_b_untouched(app, client, accounts, canary, username, auth):
+    """A rep writes nothing to another rep's lead; Marketing reads every lead but changes none
+    (what Marketing may write, sources and campaigns, is left out)."""
+    planted, routes, views = canary
+    visitor = _visitor(app, client, accounts, planted, username, auth)
+    marketing = username == "canary_marie"
+    state = snapshot(planted)
+    for target in routes:
+        methods = sorted(target.methods & set(WRITE_METHODS))
+        if not methods or target.endpoint in SKIP_ALWAYS or target.endpoint in SKIP_WRITES:
+            continue
+        view = views.get(target.endpoint.split(".")[0])
+        if marketing and getattr(view, "class_permission_name", None) in MARKETING_WRITES:
+            continue
+        for url in concrete_urls(target, view, planted):
+            for method in methods:
+                for number, payload in enumerate(write_payloads(planted)):
+                    sent = []
+                    if url.startswith("/api/"):
+                        sent.append({"json": api_payload(payload, view, method)})
+                    else:
+                        sent.append({"data": payload})
+                        if number == 0:
+                            sent.append({"json": payload})
+                    for body in sent:
+                        # Marketing may read B's lead: only what it changes counts.
+                        visitor.open(method, url, check_canary=not marketing, **body)
+                        after = snapshot(planted)
+                        if after != state:
+                            visitor.fail(f"{method} {url} ({list(body)[0]}) changed B's rows: "
+                                         + "; ".join(differences(state, after)))
+                            state = after
+    assert not visitor.failures, visitor.report()
