@@ -45,6 +45,12 @@ TAGS = ("un", "deux")
 TOKEN = re.compile(r"qzc(?:un|deux)[a-z]+", re.IGNORECASE)
 PHONES = {"un": "+33647198351", "deux": "+33647198352"}
 PHONE = re.compile(rb"6\D{0,3}47\D{0,3}19\D{0,3}83\D{0,3}5[12]")
+CALENDAR_TOKEN = "B's calendar token"
+# Every canary plant() writes, as canaries_in() names them.
+PLANTED = ([f"qzc{tag}{name}" for tag in TAGS for name in (
+    "prenom", "nom", "mail", "societe", "notefiche", "note", "message", "sujet", "resume",
+    "fichier", "rappel", "titre", "lieu")]
+    + ["qzcdeuxtitrea", "qzcdeuxrappela", "qzcunimport", "qzcunrapport", "phone", CALENDAR_TOKEN])
 
 # Routes that are harmless and not lead-related, each with the reason it is not visited.
 SKIP_ALWAYS = {
@@ -195,6 +201,9 @@ def plant(app, client, accounts, tmp_path):
     planted = Planted(rep_a=rep_a, rep_b=rep_b, manager=manager, marketing=marketing,
                       leads=[lead_one, lead_two])
     _collect(planted)
+    for token in (planted.a_calendar_token, *planted.secrets):
+        # A feed stores each event's VEVENT in its appointment: built now, not while A reads.
+        _ok(client.get(f"/calendar/{token}.ics"), "calendar feed")
     _check_planted(planted)
     return planted
 
@@ -263,7 +272,7 @@ def canaries_in(response, planted):
         found |= {f"{m.lower()} ({where})" for m in TOKEN.findall(text)}
         if PHONE.search(raw):
             found.add(f"phone ({where})")
-        found |= {f"B's calendar token ({where})" for s in planted.secrets if s in text}
+        found |= {f"{CALENDAR_TOKEN} ({where})" for s in planted.secrets if s in text}
     return sorted(found)
 
 
@@ -370,8 +379,7 @@ def candidates(name, view, planted):
         return [str(i) for i in ids]
     if name == "pk" or name.endswith("id"):
         return [str(i) for i in planted.all_ids()]
-    words = ["leads", "users", "sources", "campaigns", "status", "owner", "x"]
-    return words + [str(i) for i in planted.all_ids()]
+    return ["leads", "users", "sources", "campaigns", "x"]  # a kind, a slug, a grouping...
 
 
 def concrete_urls(target, view, planted):
