@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from urllib.parse import unquote, urlencode, urlparse
 
+from itsdangerous.encoding import base64_decode
 from sqlalchemy import or_, select
 
 import models
@@ -84,6 +85,7 @@ class Planted:
     objects: dict = field(default_factory=dict)  # model class -> ids of B's rows
     secrets: list = field(default_factory=list)  # exact strings (B's calendar token)
     a_calendar_token: str = ""
+    a_lead_id: int = 0  # A's own lead: its sheet's neighbours and panels must not be B's
 
     @property
     def lead_ids(self):
@@ -118,7 +120,7 @@ def _through_web_form(client, source, tag):
     values = _canary_fields(tag)
     _ok(client.post(f"/webhooks/form/{source.intake_token}", data={
         "prenom": values["first_name"], "nom": values["last_name"], "email": values["email"],
-        "telephone": "06 47 19 83 51", "societe": values["company"]}), "web form")
+        "telephone": "0" + values["phone"][3:], "societe": values["company"]}), "web form")
     lead = db.session.query(Lead).filter_by(email=values["email"]).one()
     assert lead.phone == PHONES[tag] and lead.company == values["company"], "web form mapping"
     return lead
@@ -129,6 +131,18 @@ def _reassign(client, accounts, lead, owner):
     _ok(client.post(f"/sheet/{lead.id}/reassign", data={"owner": str(owner.id)}), "reassign")
 
 
+def _book(client, lead, start, what, **fields):
+    """An appointment through the agenda, as its user would plan it."""
+    _ok(client.post("/agenda/events", json={
+        "lead": lead.id, "force": True, "start": start.isoformat(timespec="minutes"),
+        "end": (start + dt.timedelta(hours=1)).isoformat(timespec="minutes"), **fields}), what)
+
+
+def _remind(client, lead, due, text, what):
+    _ok(client.post(f"/sheet/{lead.id}/remind", data={
+        "due_at": due.strftime("%Y-%m-%dT%H:%M"), "what": text}), what)
+
+
 def _hang_everything_off(client, lead, tag):
     """What rep B (logged in on `client`) adds to their lead through the sheet and the agenda."""
     pk = lead.id
@@ -137,15 +151,11 @@ def _hang_everything_off(client, lead, tag):
         "message")
     _ok(client.post(f"/sheet/{pk}/log", data={"kind": "call", "subject": f"qzc{tag}sujet",
                                               "summary": f"qzc{tag}resume"}), "interaction")
-    _ok(client.post(f"/sheet/{pk}/attach", data={"file": (io.BytesIO(PDF), f"qzc{tag}fichier.pdf")},
-                    content_type="multipart/form-data"), "attachment")
-    _ok(client.post(f"/sheet/{pk}/remind", data={
-        "due_at": _local(1).strftime("%Y-%m-%dT%H:%M"), "what": f"qzc{tag}rappel"}), "reminder")
-    start = _local(2, hour=9 if tag == "un" else 14)
-    _ok(client.post("/agenda/events", json={
-        "lead": pk, "title": f"qzc{tag}titre", "place": f"qzc{tag}lieu", "force": True,
-        "start": start.isoformat(timespec="minutes"),
-        "end": (start + dt.timedelta(hours=1)).isoformat(timespec="minutes")}), "appointment")
+    _ok(client.post(f"/sheet/{pk}/attach", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(PDF), f"qzc{tag}fichier.pdf")}), "attachment")
+    _remind(client, lead, _local(1), f"qzc{tag}rappel", "reminder")
+    _book(client, lead, _local(2, hour=9 if tag == "un" else 14), "appointment",
+          title=f"qzc{tag}titre", place=f"qzc{tag}lieu")
     _ok(client.post(f"/sheet/{pk}/status", data={"status": "in_progress"}), "status")
 
 
@@ -158,7 +168,7 @@ def plant(app, client, accounts, tmp_path):
     for rep in (rep_a, rep_b):
         db.session.add(UserProfile(user_id=rep.id, manager_id=manager.id))
     db.session.commit()
-    make_lead(owner=rep_a, last_name="Alicelead")  # A's own lead: A's pages are not empty
+    a_lead = make_lead(owner=rep_a, last_name="Alicelead")  # A's pages are not empty
 
     source = Source(name="Formulaire canari", kind="web_form")
     db.session.add(source)
@@ -177,13 +187,8 @@ def plant(app, client, accounts, tmp_path):
     lead_two = make_lead(owner=rep_a, note="qzcdeuxnotefiche", **_canary_fields("deux"))
     make_appointment(lead_two, owner=rep_a, start=_local(-3), title="Premier contact")
     accounts.login(client, "canary_alice")
-    start = _local(3, hour=11)
-    _ok(client.post("/agenda/events", json={
-        "lead": lead_two.id, "title": "qzcdeuxtitrea", "force": True,
-        "start": start.isoformat(timespec="minutes"),
-        "end": (start + dt.timedelta(hours=1)).isoformat(timespec="minutes")}), "A's appointment")
-    _ok(client.post(f"/sheet/{lead_two.id}/remind", data={
-        "due_at": _local(1, 15).strftime("%Y-%m-%dT%H:%M"), "what": "qzcdeuxrappela"}), "A's reminder")
+    _book(client, lead_two, _local(3, hour=11), "A's appointment", title="qzcdeuxtitrea")
+    _remind(client, lead_two, _local(1, 15), "qzcdeuxrappela", "A's reminder")
     _ok(client.post("/agenda/renew"), "A's calendar token")
     _reassign(client, accounts, lead_two, rep_b)
 
@@ -199,7 +204,7 @@ def plant(app, client, accounts, tmp_path):
     accounts.login(client, "canary_alice")  # the client goes back to A
 
     planted = Planted(rep_a=rep_a, rep_b=rep_b, manager=manager, marketing=marketing,
-                      leads=[lead_one, lead_two])
+                      leads=[lead_one, lead_two], a_lead_id=a_lead.id)
     _collect(planted)
     for token in (planted.a_calendar_token, *planted.secrets):
         # A feed stores each event's VEVENT in its appointment: built now, not while A reads.
@@ -261,11 +266,26 @@ def _readable(body):
     return b"\n".join(parts)
 
 
+def _cookie_payloads(response):
+    """What a signed session cookie carries (flashed messages...): readable by its holder."""
+    payloads = []
+    for header in response.headers.getlist("Set-Cookie"):
+        value = header.split(";", 1)[0].partition("=")[2]
+        compressed = value.startswith(".")
+        try:
+            data = base64_decode(value.lstrip(".").split(".", 1)[0])
+            payloads.append(zlib.decompress(data) if compressed else data)
+        except (ValueError, zlib.error):
+            pass
+    return b"\n".join(payloads)
+
+
 def canaries_in(response, planted):
-    """The canaries a response shows: in its body, its headers or its redirect."""
+    """The canaries a response shows: in its body, its headers, its redirect or its cookie."""
     headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
     texts = [("body", _readable(response.get_data())),
-             ("header", (headers + "\n" + unquote(headers)).encode())]
+             ("header", (headers + "\n" + unquote(headers)).encode()),
+             ("cookie", _cookie_payloads(response))]
     found = set()
     for where, raw in texts:
         text = raw.decode("utf-8", "replace")
@@ -365,7 +385,8 @@ def candidates(name, view, planted):
     datamodel = getattr(view, "datamodel", None)
     if name == "pk" and datamodel is not None:
         # A model nothing of B's lives in (roles, rules...): any one id is as good as another.
-        return [str(i) for i in planted.objects.get(datamodel.obj, [1])]
+        ids = planted.objects.get(datamodel.obj, [1])
+        return [str(i) for i in ids + ([planted.a_lead_id] if datamodel.obj is Lead else [])]
     if name == "version":
         return ["v1"]
     if name == "token":
@@ -378,7 +399,7 @@ def candidates(name, view, planted):
     if ids:
         return [str(i) for i in ids]
     if name == "pk" or name.endswith("id"):
-        return [str(i) for i in planted.all_ids()]
+        return [str(i) for i in sorted({*planted.all_ids(), planted.a_lead_id})]
     return ["leads", "users", "sources", "campaigns", "x"]  # a kind, a slug, a grouping...
 
 
@@ -407,16 +428,18 @@ def screen_query(planted):
 def write_payloads(planted):
     """Minimal payloads naming B's objects, one per operation a form may ask for."""
     lead, a = planted.lead_ids[0], planted.rep_a.id
-    start = _local(4).isoformat(timespec="minutes")
-    base = {"lead": lead, "lead_id": lead, "owner": a, "user": a, "rowid": lead, "id": lead,
-            "keep": planted.lead_ids[0], "other": planted.lead_ids[1], "last_name": "Pirate",
-            "first_name": "Pirate", "email": "pirate@example.com", "phone": "0600000000",
-            "company": "Pirate", "status": "converted", "abandon_reason": "pirate", "body": "pirate",
-            "subject": "pirate", "summary": "pirate", "what": "pirate", "title": "pirate",
-            "place": "pirate", "name": "pirate", "due_at": start, "occurred_at": start,
-            "start": start, "end": _local(4, 11).isoformat(timespec="minutes"),
-            "starts_at": start.replace("T", " ") + ":00", "force": True,
-            "ends_at": _local(4, 11).isoformat(sep=" "), "direction": "outbound"}
+    start, end = _local(4), _local(4, 11)
+    texts = ("last_name", "first_name", "company", "abandon_reason", "body", "subject", "summary",
+             "what", "title", "place", "name")
+    base = {**{name: "pirate" for name in texts},
+            "lead": lead, "lead_id": lead, "owner": a, "user": a, "rowid": lead, "id": lead,
+            "keep": planted.lead_ids[0], "other": planted.lead_ids[1],
+            "email": "pirate@example.com", "phone": "0600000000", "status": "converted",
+            "direction": "outbound", "force": True,
+            "due_at": start.isoformat(timespec="minutes"),
+            "occurred_at": start.isoformat(timespec="minutes"),
+            "start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes"),
+            "starts_at": start.isoformat(sep=" "), "ends_at": end.isoformat(sep=" ")}
     return [{**base, "operation": "status", "kind": "call", "action": "save"},
             {**base, "operation": "assign", "kind": "note", "action": "delete"},
             {**base, "operation": "delete", "kind": "message", "action": "run"}]
