@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 import models
 from app.extensions import db
+from app.security import CAMPAIGN, CAMPAIGN_SPEND, SOURCE
 from models import (
     Appointment,
     Attachment,
@@ -71,7 +72,7 @@ SKIP_WRITES = {
     "WebhookView.meta": "public intake: signed by Meta's app secret, creates new leads",
 }
 # What Marketing may write (sources, campaigns and their spend), by permission name.
-MARKETING_WRITES = {"Source", "SourceApi", "Campaign", "CampaignApi", "CampaignSpend"}
+MARKETING_WRITES = {SOURCE, SOURCE + "Api", CAMPAIGN, CAMPAIGN + "Api", CAMPAIGN_SPEND}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 

@@ -2,11 +2,13 @@
 the app registers with the ids of rep B's objects, with a session and with a JWT, and sees no
 canary; no response is a 5xx. Rep A and Marketing write to every route that takes writes, and
 B's leads and everything hanging off them stay as they were. Every failure of a run is listed
-at once."""
+at once. TestConfig turns CSRF off, so writes reach the permission and row checks themselves."""
 import prison
 import pytest
 from flask import g
 
+from app.extensions import db
+from models import Lead
 from tests.integration.canary_support import (
     MARKETING_WRITES,
     PLANTED,
@@ -208,22 +210,19 @@ def test_writes_leave_rep_b_untouched(app, client, accounts, canary, username, a
         for url in concrete_urls(target, view, planted):
             for method in methods:
                 # Marketing may read B's lead: only what it changes counts.
-                state = _write(visitor, method, url, view, state, check_canary=not marketing)
+                _write(visitor, method, url, view, check_canary=not marketing)
+        state = _check_unchanged(visitor, state, f"{'/'.join(methods)} {target.rule}")
     if visitor.failures:
         pytest.fail(visitor.report(), pytrace=False)
 
 
-def _write(visitor, method, url, view, state, check_canary):
-    """Each payload in turn until one is not refused as invalid; returns B's rows after."""
+def _write(visitor, method, url, view, check_canary):
+    """Each payload in turn until one is not refused as invalid."""
     for bodies in _encodings(visitor.planted, url, view, method):
-        statuses = set()
-        for body in bodies:
-            response = visitor.open(method, url, check_canary=check_canary, **body)
-            state = _check_unchanged(visitor, state, f"{method} {url} ({list(body)[0]})")
-            statuses.add(getattr(response, "status_code", 500))
+        statuses = {getattr(visitor.open(method, url, check_canary=check_canary, **body),
+                            "status_code", 500) for body in bodies}
         if not statuses & {400, 422}:
             break  # taken, or refused for who asks: other payloads add nothing
-    return state
 
 
 def _encodings(planted, url, view, method):
@@ -233,3 +232,22 @@ def _encodings(planted, url, view, method):
             yield [{"json": api_payload(payload, view, method)}]
         else:
             yield [{"data": payload}, {"json": payload}]
+
+
+@pytest.fixture
+def later_route(app):
+    """A route someone adds later and forgets to scope: the lead of any id, to anyone."""
+    def careless_lead(lead_id):
+        lead = db.session.get(Lead, lead_id)
+        return lead.full_name if lead else ("", 404)
+
+    app.add_url_rule("/plus-tard/<int:lead_id>", "careless_lead", careless_lead)
+    return "/plus-tard/"
+
+
+def test_a_route_added_later_is_visited_without_listing_it(app, client, accounts, later_route,
+                                                           canary):
+    planted, routes, views = canary
+    visitor = _visitor(app, client, accounts, planted, "canary_alice", "session")
+    _read_everything(visitor, [t for t in routes if t.rule.startswith(later_route)], views)
+    assert any(later_route in failure and "qzcunnom" in failure for failure in visitor.failures)
