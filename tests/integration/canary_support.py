@@ -433,8 +433,9 @@ def write_payloads(planted):
     texts = ("last_name", "first_name", "company", "abandon_reason", "body", "subject", "summary",
              "what", "title", "place", "name")
     base = {**{name: "pirate" for name in texts},
-            "lead": lead, "lead_id": lead, "owner": a, "user": a, "rowid": lead, "id": lead,
-            "keep": planted.lead_ids[0], "other": planted.lead_ids[1],
+            "lead": lead, "lead_id": lead, "owner": a, "user": a, "id": lead,
+            # A's own lead beside B's: a merge into A's lead or a bulk change must not take B's.
+            "rowid": [planted.a_lead_id, lead], "keep": planted.a_lead_id, "other": lead,
             "email": "pirate@example.com", "phone": "0600000000", "status": "converted",
             "direction": "outbound", "force": True,
             "due_at": start.isoformat(timespec="minutes"),
