@@ -66,7 +66,7 @@ def _visitor(app, client, accounts, planted, username, auth, may_see=False):
         accounts.login(client, username)
         return Visitor(client, {}, planted, f"[{username} session]", may_see)
     bare = app.test_client()
-    return Visitor(bare, accounts.token(bare, username), planted, f"[{username} jwt]")
+    return Visitor(bare, accounts.token(bare, username), planted, f"[{username} jwt]", may_see)
 
 
 def _openapi(app, accounts):
