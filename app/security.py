@@ -181,8 +181,11 @@ class CRMSecurityManager(SecurityManager):
 
     def register_views(self):
         from views.account import ResetMyPasswordView
+        from views.security_screens import SECURITY_SCREENS
 
         self.resetmypasswordview = ResetMyPasswordView
+        for attribute, view in SECURITY_SCREENS.items():
+            setattr(self, attribute, view)
         super().register_views()
         if current_app.config["AUTH_RATE_LIMITED"]:
             api = next(v for v in self.appbuilder.baseviews if isinstance(v, self.security_api))

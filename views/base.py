@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from app.services.errors import DomainError
 from views.datamodel import CRMInterface
+from views.security_screens import KnownActionsOnly
 from views.request_args import capped_page_size
 
 
@@ -14,7 +15,7 @@ def blank_if_none(value):
     return "" if value is None else value
 
 
-class CRMModelView(ModelView):
+class CRMModelView(KnownActionsOnly, ModelView):
     """ModelView with capped page sizes, checked sort columns and row-level-safe actions."""
 
     list_widget_template = "crm/widgets/list.html"

@@ -33,10 +33,12 @@ class RemoteSelectField(Field):
         self._invalid = False
 
     def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
+        # A JSON body gives numbers, objects or lists where a form gives text.
+        raw = str(valuelist[0]).strip() if valuelist and valuelist[0] is not None else ""
         self.data = None
         if raw:
-            self.data = self.loader(int(raw)) if raw.isdigit() else None
+            # Beyond 18 digits an id cannot exist, and PostgreSQL would refuse to compare it.
+            self.data = self.loader(int(raw)) if raw.isdigit() and len(raw) <= 18 else None
             self._invalid = self.data is None
 
     def pre_validate(self, form):

@@ -176,3 +176,34 @@ def test_bulk_action_on_an_unknown_id_changes_nothing(manager):
     assert response.status_code == 404
     db.session.refresh(lead)
     assert lead.status == "new"
+
+
+@pytest.mark.parametrize("method, url", [
+    ("HEAD", "/groups/action/zzz/1"),
+    ("POST", "/permissions/action/zzz/1"),
+    ("POST", "/leads/action/zzz/1"),
+])
+def test_an_unknown_action_is_a_404(client, accounts, method, url):
+    accounts.create("root", "Admin")
+    accounts.login(client, "root")
+    assert client.open(url, method=method).status_code == 404
+
+
+@pytest.mark.parametrize("screen", ["users", "roles", "groups", "leads"])
+def test_an_unknown_bulk_action_is_a_404(client, accounts, screen):
+    accounts.create("root", "Admin")
+    accounts.login(client, "root")
+    response = client.post(f"/{screen}/action_post", data={"action": "zzz", "rowid": ["1"]})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("lead", [2, {"x": 1}, [1], True, "99999999999999999999999"])
+def test_a_form_posted_as_json_is_refused_without_error(manager, lead):
+    """WTForms reads a JSON body too: its values are numbers, objects and lists."""
+    from models import Appointment, Interaction
+
+    for url in ("/appointments/add", "/interactions/add"):
+        response = manager.post(url, json={"lead": lead, "title": "x"})
+        assert response.status_code == 200
+        assert "Choix introuvable ou non autorisé" in response.get_data(as_text=True)
+    assert db.session.query(Appointment).count() == db.session.query(Interaction).count() == 0
