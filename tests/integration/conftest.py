@@ -54,12 +54,14 @@ def use_smtp(app, smtp):
 
 
 @pytest.fixture
-def radicale(tmp_path):
-    """A real CalDAV server (Radicale) on 127.0.0.1, user claire / secret."""
+def radicale(app, tmp_path):
+    """A real CalDAV server (Radicale) on 127.0.0.1, user claire / secret; the CRM allows
+    127.0.0.1 the way an admin allows a Nextcloud on the LAN."""
     import subprocess
     import sys
     import time
 
+    app.config["CRM_OUTBOUND_ALLOWED_HOSTS"] = "127.0.0.1"
     port = free_port()
     (tmp_path / "users").write_text("claire:secret\n")
     (tmp_path / "radicale.conf").write_text(

@@ -14,12 +14,6 @@ from models.base import utcnow
 from tests.factories import make_lead
 
 
-@pytest.fixture(autouse=True)
-def radicale_is_allowed(app):
-    """Radicale listens on 127.0.0.1: allowed the way an admin allows a Nextcloud on the LAN."""
-    app.config["CRM_OUTBOUND_ALLOWED_HOSTS"] = "127.0.0.1"
-
-
 @pytest.fixture
 def claire(accounts):
     return accounts.create("claire", "Commercial", first_name="Claire")
