@@ -31,20 +31,19 @@ def create_app(config=None, overrides=None):
     mail.init_app(app)
     csrf.init_app(app)
 
-    from app import errors, templating
+    from app import errors, input_limits, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from app.cli import crm_cli
     from views import register_views
-    from views.request_args import validate_paging_args
 
+    input_limits.register(app)
     with app.app_context():
         tune_sqlite(db.engine)
         # A new AppBuilder per app: a shared one keeps the first app's views (404s elsewhere).
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
-    app.before_request(validate_paging_args)
     app.before_request(_remember_actor)
     errors.register(app)
     templating.register(app)

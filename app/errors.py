@@ -1,7 +1,8 @@
 """Error pages and JSON errors: translated, never a stack trace."""
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
@@ -12,9 +13,11 @@ def _wants_json():
     )
 
 
-def _render(status, message):
+def _render(status, message, page=True):
     if _wants_json():
         return jsonify(message=message), status
+    if not page:
+        return message, status, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", status=status, message=message), status
 
 
@@ -36,7 +39,19 @@ def register(app):
         # Our own aborts carry a translated description; Werkzeug's defaults are English.
         if exc.description and exc.description != type(exc).description:
             message = exc.description
+        # A Host outside TRUSTED_HOSTS (SecurityError) leaves no URL adapter: no page links.
+        if isinstance(exc, SecurityError):
+            return _render(400, _("Nom d'hôte non autorisé."), page=False)
         return _render(exc.code or 500, message)
+
+    # A number beyond what the database stores (an id or a filter value of 20 digits): SQLite
+    # refuses to bind it (OverflowError), PostgreSQL raises a data exception (SQLSTATE 22...).
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(exc):
+        db.session.rollback()
+        app.logger.info("Value out of range on %s: %s", request.path, exc)
+        return _render(400, _("Valeur invalide ou hors limites : rien n'a été enregistré."))
 
     @app.errorhandler(Exception)
     def unexpected(exc):
