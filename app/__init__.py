@@ -37,13 +37,14 @@ def create_app(config=None, overrides=None):
     from app.cli import crm_cli
     from views import register_views
 
-    input_limits.register(app)
+    input_limits.install(app)
     with app.app_context():
         tune_sqlite(db.engine)
         # A new AppBuilder per app: a shared one keeps the first app's views (404s elsewhere).
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+    input_limits.register(app)
     app.before_request(_remember_actor)
     errors.register(app)
     templating.register(app)

@@ -33,10 +33,14 @@ class CRMRequest(Request):
         raise InvalidInput(_("Corps JSON invalide ou trop imbriqué."))
 
 
-def register(app):
+def install(app):
     """Before the views are registered: their `<int:...>` routes take the bounded converter."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.request_class = CRMRequest
     app.json = BoundedJSONProvider(app)
+
+
+def register(app):
+    """After FAB's own hooks, which load the user the error page's menu needs."""
     app.before_request(validate_paging_args)
     app.before_request(validate_rison_depth)
