@@ -31,7 +31,7 @@ def create_app(config=None, overrides=None):
     mail.init_app(app)
     csrf.init_app(app)
 
-    from app import errors, input_limits, templating
+    from app import errors, input_limits, security_headers, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from app.cli import crm_cli
@@ -47,6 +47,7 @@ def create_app(config=None, overrides=None):
     input_limits.register(app)
     app.before_request(_remember_actor)
     errors.register(app)
+    security_headers.register(app)
     templating.register(app)
     app.cli.add_command(crm_cli)
     return app
