@@ -5,6 +5,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
+from views.request_args import db_id
 
 
 def _wants_json():
@@ -32,6 +33,11 @@ DEFAULT_MESSAGES = {
 }
 
 
+def _path_names_an_impossible_id():
+    return any(isinstance(value, str) and value.isdigit() and db_id(value) is None
+               for value in (request.view_args or {}).values())
+
+
 def register(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
@@ -51,6 +57,8 @@ def register(app):
     def out_of_range(exc):
         db.session.rollback()
         app.logger.info("Value out of range on %s: %s", request.path, exc)
+        if _path_names_an_impossible_id():  # FAB's own views (users, roles) look ids up raw
+            return _render(404, DEFAULT_MESSAGES[404]())
         return _render(400, _("Valeur invalide ou hors limites : rien n'a été enregistré."))
 
     @app.errorhandler(Exception)

@@ -5,7 +5,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
-from views.request_args import DB_INT_MAX, InvalidInput, validate_paging_args, validate_rison_depth
+from views.request_args import DB_INT_MAX, InvalidInput, validate_paging_args, validate_query_text
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -43,4 +43,4 @@ def install(app):
 def register(app):
     """After FAB's own hooks, which load the user the error page's menu needs."""
     app.before_request(validate_paging_args)
-    app.before_request(validate_rison_depth)
+    app.before_request(validate_query_text)

@@ -11,7 +11,7 @@ from app.services.errors import DomainError
 from views.datamodel import CRMInterface
 from views.request_args import MAX_PAGE, InvalidInput, capped_page_size, db_id, in_db_int_range
 
-_FILTER_ARG = re.compile(r"^_flt_(\d+)_(.+)$")
+_FILTER_ARG = re.compile(r"^_flt_(\d{1,3})_(.+)$")
 
 
 def blank_if_none(value):
@@ -49,9 +49,10 @@ class CRMModelView(ModelView):
         """FAB skips a `_flt_<n>_<column>` naming no filter of the list: refuse it by name."""
         search_filters = self._filters.get_search_filters()
         for name in request.args:
-            match = _FILTER_ARG.match(name) if name.startswith("_flt_") else None
-            known = match and len(search_filters.get(match[2], ())) > int(match[1])
-            if name.startswith("_flt_") and not known:
+            if not name.startswith("_flt_"):
+                continue
+            match = _FILTER_ARG.match(name)
+            if not match or len(search_filters.get(match[2], ())) <= int(match[1]):
                 abort(400, description=_("Filtre inconnu : %(name)s", name=name[:60]))
 
     # FAB catches a pre_add/pre_update error, flashes it and redirects; the refused object may
@@ -124,13 +125,14 @@ class CRMModelRestApi(ModelRestApi):
         """FAB silently skips an unknown operator (the list then shows every row)."""
         search_filters = self._filters.get_search_filters()
         for spec in rison_args.get("filters", []):
-            operators = {f.arg_name for f in search_filters.get(spec.get("col"), ())}
-            if operators and spec.get("opr") not in operators:
+            operators = {f.arg_name for f in search_filters.get(spec["col"], ())}
+            if operators and spec["opr"] not in operators:
                 raise InvalidOperationFilterFABException(
-                    _("Opérateur de filtre inconnu : %(opr)s", opr=str(spec.get("opr"))[:40]))
-            if isinstance(spec.get("value"), int) and not in_db_int_range(spec["value"]):
+                    _("Opérateur de filtre inconnu : %(opr)s", opr=spec["opr"][:40]))
+            values = spec["value"] if isinstance(spec["value"], list) else [spec["value"]]
+            if any(isinstance(v, int) and not in_db_int_range(v) for v in values):
                 raise InvalidOperationFilterFABException(
-                    _("Valeur de filtre hors limites : %(col)s", col=spec.get("col")))
+                    _("Valeur de filtre hors limites : %(col)s", col=spec["col"][:40]))
         return super()._handle_filters_args(rison_args)
 
     def _related_ids_error(self):

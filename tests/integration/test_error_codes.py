@@ -4,7 +4,7 @@ OverflowError)."""
 import pytest
 
 from app.extensions import db
-from models import Lead
+from models import Interaction, Lead
 from tests.conftest import make_app
 from tests.factories import make_appointment, make_campaign, make_interaction, make_lead, make_source
 from tests.integration.test_bad_input import api, manager  # noqa: F401 - fixtures
@@ -151,3 +151,42 @@ def test_unknown_host_is_refused_with_400(database_url):
         assert response.status_code == 400
         assert "Traceback" not in response.get_data(as_text=True)
     assert client.get("/login/", headers={"Host": "crm.example.com"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/users/show/", "/users/edit/", "/roles/show/"])
+def test_fab_security_views_do_not_find_impossible_ids(client, accounts, path):
+    accounts.create("root", "Admin")
+    accounts.login(client, "root")
+    assert client.get(path + BIG).status_code == 404
+
+
+def test_form_with_a_related_id_beyond_the_range_writes_nothing(manager):
+    lead = make_lead()
+    response = manager.post("/interactions/add", data={"lead": BIG, "kind": "call",
+                                                       "subject": "Appel"})
+    assert refused(response, 400, "hors limites")
+    assert db.session.query(Interaction).count() == 0
+    assert db.session.get(Lead, lead.id) is not None
+
+
+LONG = "9" * 5000  # beyond what Python converts from text (4,300 digits)
+
+
+@pytest.mark.parametrize("url, status", [
+    (f"/leads/show/{LONG}", 404), (f"/sheet/{LONG}", 404), (f"/sources/show/{LONG}", 404),
+    (f"/leads/list/?source={LONG}", 400), (f"/sources/list/?_flt_{LONG}_name=x", 400),
+])
+def test_numbers_too_long_to_convert_are_refused_on_screens(manager, url, status):
+    assert manager.get(url).status_code == status
+
+
+@pytest.mark.parametrize("q", [f"(page:{LONG})", f"(filters:!((col:source,opr:rel_o_m,value:{LONG})))"])
+def test_numbers_too_long_to_convert_are_refused_on_the_api(api, q):
+    assert refused(api("GET", "/api/v1/lead/?q=" + q), 400, "Nombre trop long")
+
+
+def test_numbers_too_long_to_convert_are_refused_in_json_bodies(api):
+    body = '{"last_name": "x", "status": "new", "source": %s}' % LONG
+    response = api("POST", "/api/v1/lead/", data=body, content_type="application/json")
+    assert refused(response, 400, "JSON invalide")
+    assert db.session.query(Lead).count() == 0
