@@ -98,8 +98,7 @@ class Config:
 
     # Origins (e.g. "https://www.example.fr") whose pages may embed the public booking page in
     # a frame; every other page may be framed by no one.
-    CRM_BOOKING_FRAME_ANCESTORS = [o for o in os.environ.get("CRM_BOOKING_FRAME_ANCESTORS", "")
-                                   .split() if o]
+    CRM_BOOKING_FRAME_ANCESTORS = os.environ.get("CRM_BOOKING_FRAME_ANCESTORS", "").split()
     CRM_HSTS_SECONDS = 0  # production: a year (the site must be served over HTTPS only)
 
     SESSION_COOKIE_HTTPONLY = True
