@@ -112,6 +112,11 @@ class Config:
     # the client address is the TCP peer's).
     CRM_TRUSTED_PROXIES = int(os.environ.get("CRM_TRUSTED_PROXIES") or 0)
 
+    # Origins (e.g. "https://www.example.fr") whose pages may embed the public booking page in
+    # a frame; every other page may be framed by no one.
+    CRM_BOOKING_FRAME_ANCESTORS = os.environ.get("CRM_BOOKING_FRAME_ANCESTORS", "").split()
+    CRM_HSTS_SECONDS = 0  # production: a year (the site must be served over HTTPS only)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
@@ -143,6 +148,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SAMESITE = "Lax"
     FAB_API_SWAGGER_UI = False
     PREFERRED_URL_SCHEME = "https"
+    CRM_HSTS_SECONDS = int(os.environ.get("CRM_HSTS_SECONDS", 365 * 24 * 3600))
     # Hosts that redirects (next=...) and the Host header may name.
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
     FAB_SAFE_REDIRECT_HOSTS = TRUSTED_HOSTS or []

@@ -33,24 +33,25 @@ def create_app(config=None, overrides=None):
     mail.init_app(app)
     csrf.init_app(app)
 
-    from app import authentication, errors, templating
+    from app import authentication, errors, input_limits, security_headers, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
     from app.cli import crm_cli, report_fab_password_errors
     from views import register_views
-    from views.request_args import validate_paging_args
 
+    input_limits.install(app)
     with app.app_context():
         tune_sqlite(db.engine)
         # A new AppBuilder per app: a shared one keeps the first app's views (404s elsewhere).
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
-    app.before_request(validate_paging_args)
+    input_limits.register(app)
     app.before_request(_remember_actor)
     authentication.register(app)
     errors.register(app)
+    security_headers.register(app)
     templating.register(app)
     app.cli.add_command(crm_cli)
     report_fab_password_errors()

@@ -1,14 +1,18 @@
 """Project base classes for generated screens and REST APIs."""
+import re
+
 from flask import abort, flash, redirect, request
 from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
-from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.exceptions import InvalidOperationFilterFABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from app.services.errors import DomainError
 from views.datamodel import CRMInterface
+from views.request_args import MAX_PAGE, InvalidInput, capped_page_size, db_id, in_db_int_range
 from views.security_screens import KnownActionsOnly
-from views.request_args import capped_page_size
+
+_FILTER_ARG = re.compile(r"^_flt_(\d{1,3})_(.+)$")
 
 
 def blank_if_none(value):
@@ -39,12 +43,18 @@ class CRMModelView(KnownActionsOnly, ModelView):
                                         page_size=capped_page_size(page_size), **kwargs)
 
     def _list(self, **kwargs):
-        try:
-            get_filter_args(self._filters)
-        except (IndexError, ValueError, KeyError):
-            abort(400, description=_("Filtre invalide."))
-        # FAB's _list parses filters again; they are known good now.
+        self._check_filter_args()
         return super()._list(**kwargs)
+
+    def _check_filter_args(self):
+        """FAB skips a `_flt_<n>_<column>` naming no filter of the list: refuse it by name."""
+        search_filters = self._filters.get_search_filters()
+        for name in request.args:
+            if not name.startswith("_flt_"):
+                continue
+            match = _FILTER_ARG.match(name)
+            if not match or len(search_filters.get(match[2], ())) <= int(match[1]):
+                abort(400, description=_("Filtre inconnu : %(name)s", name=name[:60]))
 
     # FAB catches a pre_add/pre_update error, flashes it and redirects; the refused object may
     # still hang off a related row in the session. Drop it before anything else reads.
@@ -102,9 +112,43 @@ class CRMModelView(KnownActionsOnly, ModelView):
 
 
 class CRMModelRestApi(ModelRestApi):
-    """ModelRestApi whose domain and database errors answer 422 with a clean message."""
+    """ModelRestApi whose domain and database errors answer 422 with a clean message, and
+    whose pages, filters and related ids are checked before they reach the database."""
 
     max_page_size = 100
+
+    def _sanitize_page_args(self, page, page_size):
+        if page is not None and not 0 <= page <= MAX_PAGE:
+            raise InvalidInput(_("Numéro de page invalide : %(page)s", page=str(page)[:20]))
+        return super()._sanitize_page_args(page, page_size)
+
+    def _handle_filters_args(self, rison_args):
+        """FAB silently skips an unknown operator (the list then shows every row)."""
+        search_filters = self._filters.get_search_filters()
+        for spec in rison_args.get("filters", []):
+            operators = {f.arg_name for f in search_filters.get(spec["col"], ())}
+            if operators and spec["opr"] not in operators:
+                raise InvalidOperationFilterFABException(
+                    _("Opérateur de filtre inconnu : %(opr)s", opr=spec["opr"][:40]))
+            values = spec["value"] if isinstance(spec["value"], list) else [spec["value"]]
+            if any(isinstance(v, int) and not in_db_int_range(v) for v in values):
+                raise InvalidOperationFilterFABException(
+                    _("Valeur de filtre hors limites : %(col)s", col=spec["col"][:40]))
+        return super()._handle_filters_args(rison_args)
+
+    def _related_ids_error(self):
+        """A related object is named by its id: an object, a text or an id beyond the
+        integer range in its place would reach the database (a 500)."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None
+        for name, value in body.items():
+            if not self.datamodel.is_relation(name) or value is None:
+                continue
+            ids = value if isinstance(value, list) else [value]
+            if not all(isinstance(i, int) and db_id(i) is not None for i in ids):
+                return self.response_422(message={name: [_("Identifiant d'élément lié invalide.")]})
+        return None
 
     def _headless(self, parent):
         try:
@@ -117,10 +161,11 @@ class CRMModelRestApi(ModelRestApi):
             return self.response_422(message=exc.messages)
 
     def post_headless(self):
-        return self._headless(super().post_headless)
+        return self._related_ids_error() or self._headless(super().post_headless)
 
     def put_headless(self, pk):
-        return self._headless(lambda: super(CRMModelRestApi, self).put_headless(pk))
+        return self._related_ids_error() or self._headless(
+            lambda: super(CRMModelRestApi, self).put_headless(pk))
 
     def delete_headless(self, pk):
         return self._headless(lambda: super(CRMModelRestApi, self).delete_headless(pk))

@@ -3,11 +3,12 @@ from flask import current_app
 from flask_appbuilder.models.sqla.filters import FilterRelationOneToManyEqual, SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
-from sqlalchemy import false, func, inspect, select
+from sqlalchemy import Integer, false, func, inspect, select
 from sqlalchemy.orm import MANYTOONE
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.services.errors import DomainError
+from views.request_args import db_id
 
 
 class BoundedCount(int):
@@ -24,10 +25,8 @@ class FilterForeignKeyEqual(FilterRelationOneToManyEqual):
         if relation.direction is not MANYTOONE or len(relation.local_columns) != 1:
             return super().apply(query, value)
         (foreign_key,) = relation.local_columns
-        try:
-            return query.filter(foreign_key == int(value))
-        except (TypeError, ValueError):
-            return query.filter(false())
+        key = db_id(value if isinstance(value, int) else str(value))
+        return query.filter(false() if key is None else foreign_key == key)
 
 
 class CRMFilterConverter(SQLAFilterConverter):
@@ -59,6 +58,16 @@ class CRMInterface(SQLAInterface):
         ids = inner.with_entities(self._pk_column()).order_by(None).limit(limit + 1).subquery()
         count = self.session.execute(select(func.count()).select_from(ids)).scalar_one()
         return BoundedCount(limit) if count > limit else count
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """None (a 404) for an id no row can have: beyond the integer range the database
+        raises instead of finding nothing."""
+        (pk, *others) = self.obj.__mapper__.primary_key
+        if not others and isinstance(pk.type, Integer):
+            id = db_id(id)
+            if id is None:
+                return None
+        return super().get(id, filters, select_columns, outer_default_load)
 
     def _pk_column(self):
         (pk,) = self.obj.__mapper__.primary_key

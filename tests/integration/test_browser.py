@@ -31,6 +31,7 @@ def live_app(database_url):
         empty_database()
         accounts = Accounts(app)
         accounts.create("manon", "Responsable", first_name="Manon", last_name="Leroy")
+        accounts.create("root", "Admin", first_name="Root", last_name="Admin")
         rep = accounts.create("claire", "Commercial", first_name="Claire", last_name="Martin")
         ads = make_source("Google Ads", "google_ads")
         make_campaign("Printemps 2026", ads)
@@ -61,12 +62,26 @@ def page():
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=fr-FR"])
         context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+        # Every page runs under the real Content-Security-Policy: a refused script, style,
+        # frame or connection fails the test.
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if is_csp_violation(msg.text) else None)
         yield page
         browser.close()
         assert errors == [], errors
+
+
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+  "CSP violation: " + e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber));
+"""
+
+
+def is_csp_violation(text):
+    return text.startswith("CSP violation") or "Refused to" in text or "Content Security Policy" in text
 
 
 def log_in(page, live_app, username, screenshot=None):
@@ -319,3 +334,26 @@ def test_build_and_save_a_report(live_app, page):
     page.wait_for_url("**/reports/*")
     assert "Statuts du mois" in page.content()
     shot(page, "30-report")
+
+
+def test_main_screens_run_under_the_content_security_policy(live_app, page):
+    """Each main screen, walked with the CSP on: the page fixture fails on any refusal."""
+    policy = page.request.get(live_app + "/login/").headers["content-security-policy"]
+    assert "script-src 'self' 'nonce-" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    log_in(page, live_app, "root")
+    lead_link = None
+    for path in ("/", "/leads/list/", "/leads/add", "/agenda/", "/dashboard/", "/imports/",
+                 "/reports/", "/sources/list/", "/campaigns/list/", "/appointments/list/",
+                 "/interactions/list/", "/notifications/", "/users/list/", "/roles/list/",
+                 "/users/add", "/roles/add"):
+        page.goto(live_app + path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("body").count() == 1
+        if path == "/leads/list/":
+            lead_link = page.locator("a.crm-lead-link").first.get_attribute("href")
+    page.goto(live_app + lead_link)
+    page.wait_for_load_state("networkidle")
+    shot(page, "csp-lead-sheet")
+    page.goto(live_app + "/rdv/claire")
+    page.wait_for_load_state("networkidle")
+    shot(page, "csp-booking")
