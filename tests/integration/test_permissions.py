@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from models import Interaction, Lead
+from models import Appointment, Interaction, Lead
 from tests.factories import make_appointment, make_interaction, make_lead
 
 ROLES = ["Admin", "Responsable", "Commercial", "Marketing"]
@@ -217,3 +217,57 @@ def test_home_needs_a_login_and_shows_own_figures(client, accounts):
     body = client.get("/").get_data(as_text=True)
     assert 'crm-tile-converted' in body
     assert body.split('crm-tile-converted')[1].split("crm-tile-count\">")[1].startswith("1<")
+
+
+def _info_values(client, headers, api, section):
+    query = f"({section}:(lead:(page:0,page_size:100),owner:(page:0,page_size:100),user:(page:0,page_size:100)))"
+    info = client.get(f"/api/v1/{api}/_info?q={query}", headers=headers)
+    assert info.status_code == 200
+    return {field["name"]: [v["value"] for v in field.get("values", [])]
+            for field in info.get_json()[section]}
+
+
+@pytest.mark.parametrize("api", ["interaction", "appointment"])
+@pytest.mark.parametrize("section", ["add_columns", "edit_columns"])
+def test_rep_info_values_list_only_own_leads(client, accounts, two_reps, api, section):
+    """Finding 1: FAB's `_info` listed every lead (and user) as related-field values."""
+    alice, bob, mine, theirs = two_reps
+    values = _info_values(client, accounts.token(client, "alice"), api, section)
+    assert values["lead"] == [str(mine)]
+    assert all("Bob" not in value for field in values.values() for value in field)
+
+
+def test_rep_rel_filter_cannot_probe_other_leads(client, accounts, two_reps):
+    alice, bob, mine, theirs = two_reps
+    headers = accounts.token(client, "alice")
+    for api in ("interaction", "appointment"):
+        response = client.get(f"/api/v1/{api}/?q=(filters:!((col:lead,opr:rel_o_m,value:{theirs.id})))",
+                              headers=headers)
+        assert response.status_code == 200 and response.get_json()["result"] == []
+
+
+def test_rep_cannot_attach_to_another_lead_through_the_api(client, accounts, two_reps):
+    alice, bob, mine, theirs = two_reps
+    headers = accounts.token(client, "alice")
+    before = db.session.query(Appointment).count()
+    response = client.post("/api/v1/appointment/", headers=headers, json={
+        "lead": theirs.id, "title": "Intrus", "start_at": "2026-03-05T10:00:00",
+        "end_at": "2026-03-05T11:00:00"})
+    assert response.status_code == 422 and "lead" in response.get_json()["message"]
+    assert db.session.query(Appointment).count() == before
+    interaction = make_interaction(mine, alice, summary="à moi")
+    response = client.put(f"/api/v1/interaction/{interaction.id}", headers=headers,
+                          json={"lead": theirs.id})
+    assert response.status_code == 422
+    db.session.refresh(interaction)
+    assert interaction.lead_id == mine.id
+    assert client.put(f"/api/v1/interaction/{interaction.id}", headers=headers,
+                      json={"lead": 99999999999999}).status_code == 422
+
+
+def test_rep_form_choices_and_filter_dropdowns_hold_only_own_leads(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    for url in ("/interactions/add", "/appointments/add", "/interactions/list/",
+                "/appointments/list/"):
+        body = client.get(url).get_data(as_text=True)
+        assert "Boblead" not in body, url
