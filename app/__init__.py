@@ -35,7 +35,7 @@ def create_app(config=None, overrides=None):
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from app.cli import crm_cli
-    from views import register_views
+    from views.registry import register_views
     from views.request_args import validate_paging_args
 
     with app.app_context():
