@@ -7,6 +7,7 @@ from app.extensions import db
 from app.services.mailer import send_notification_mail
 from app.services.notifications import notify, profile_of, title_for
 from app.services.sms import send_sms
+from app.services.viewer import user_sees_lead
 from app.timezones import format_local
 from jobs.queue import enqueue
 from models import Appointment, Lead, Notification
@@ -77,7 +78,8 @@ def notify_new_lead(lead_id):
     if lead.owner_id:
         notify_assignment(lead.id, lead.owner_id)
     manager_id = lead.campaign.manager_id if lead.campaign else None
-    if manager_id and manager_id != lead.owner_id:
+    if manager_id and manager_id != lead.owner_id \
+            and user_sees_lead(db.session, manager_id, lead.id):
         _notify_once(manager_id, "campaign_lead", lead,
                      lambda: _("Nouveau prospect de la campagne %(campaign)s : %(name)s",
                                campaign=lead.campaign.name, name=lead.full_name))

@@ -12,7 +12,7 @@ from app.services.errors import DomainError
 from app.services.notes import add_note
 from app.services.notifications import notify
 from app.services.reminders import add_reminder
-from app.services.viewer import Viewer, may_see_lead, scope
+from app.services.viewer import scope, user_sees_lead
 from jobs.followup import schedule_reminder
 from jobs.notifications import dispatch
 from models import Attachment, Lead, Reminder
@@ -31,7 +31,7 @@ def scoped_lead(pk):
 
 def user_may_see(user, lead):
     """The row-level rule for a user other than the current one (who may be mentioned)."""
-    return may_see_lead(db.session, Viewer.for_user(db.session, user.id), lead.id) is not None
+    return user_sees_lead(db.session, user.id, lead.id)
 
 
 def write_note(lead, body, kind):

@@ -64,13 +64,16 @@ class Viewer:
         An unknown or deactivated user sees nothing."""
         user = session.get(User, user_id) if user_id is not None else None
         if user is None or not user.active:
-            return cls(user_id) if user_id is not None else ANONYMOUS
+            return ANONYMOUS
         return cls.from_permissions(user_id, granted_pairs(session, user_id))
 
     @property
     def owner_scope(self):
-        """The owner id the figures of reports and dashboards are restricted to (None: all)."""
-        return None if self.sees_all_leads else self.user_id
+        """The owner id the figures of reports and dashboards are restricted to (None: all;
+        0, which no user has, for the anonymous viewer: nothing)."""
+        if self.sees_all_leads:
+            return None
+        return 0 if self.user_id is None else self.user_id
 
 
 ANONYMOUS = Viewer(None)
@@ -168,3 +171,9 @@ def scope_leads(query, viewer):
 def may_see_lead(session, viewer, lead_id):
     """The lead if this viewer may see it, else None."""
     return scope_leads(session.query(Lead), viewer).filter(Lead.id == lead_id).first()
+
+
+def user_sees_lead(session, user_id, lead_id):
+    """Whether a user other than the one acting (a mentioned colleague, the recipient of a
+    reminder or notice) may see a lead."""
+    return may_see_lead(session, Viewer.for_user(session, user_id), lead_id) is not None
