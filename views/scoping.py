@@ -6,6 +6,7 @@ related tabs, form choices, the API and its `_info` values all call the same ser
 """
 from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual
 
 from app.services import viewer as rule
 from models import Appointment, Interaction, Lead, LeadAssignment, User
@@ -69,3 +70,5 @@ SCOPE_INTERACTIONS = scope_filter(Interaction)
 SCOPE_APPOINTMENTS = scope_filter(Appointment)
 SCOPE_ASSIGNMENTS = scope_filter(LeadAssignment)
 ASSIGNABLE_USERS = scope_filter(User)
+# Colleagues to name where no lead is given (who follows a campaign): any active user.
+ACTIVE_USERS = [["active", FilterEqual, True]]

@@ -408,3 +408,14 @@ def test_a_due_reminder_of_a_lead_handed_over_stays_silent(app, accounts, two_re
     db.session.commit()
     assert fire_reminder(reminder.id) is None
     assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0
+
+
+def test_user_choices_follow_who_may_be_named(client, accounts, two_reps):
+    """A rep's owner choices are themselves alone (API `_info` too); Marketing still names any
+    active colleague to follow a campaign."""
+    alice, bob, mine, theirs = two_reps
+    values = _info_values(client, accounts.token(client, "alice"), "lead", "add_columns")
+    assert values["owner"] == [str(alice)]
+    accounts.create("mia", "Marketing")
+    accounts.login(client, "mia")
+    assert str(bob) in client.get("/campaigns/add").get_data(as_text=True)
