@@ -28,12 +28,11 @@ def send_weekly_reports(now=None):
         owner = report.owner
         if not owner.active or not owner.email:
             continue
-        viewer = Viewer.for_user(db.session, owner.id)
         definition, _shared = loads(report)
         with force_locale(profile_of(db.session, owner.id).locale or default_locale()):
             titles, rows = run(db.session, definition,
                                now.replace(tzinfo=dt.timezone.utc).astimezone(crm_zone()).date(),
-                               owner_id=viewer.owner_scope)
+                               Viewer.for_user(db.session, owner.id))
             pdf = io.BytesIO()
             write_pdf(list(zip(titles, column_kinds(definition))), rows, pdf, report.name)
             message = Message(subject=_("Rapport de la semaine : %(name)s", name=report.name),

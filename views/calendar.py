@@ -117,7 +117,11 @@ def _overlap_answer(owner_id, start, end, exclude_id=None):
     clashes = overlapping(db.session, owner_id, start, end, exclude_id)
     if not clashes:
         return None
-    names = ", ".join(f"{c.lead.full_name} ({format_local(c.starts_at, '%H:%M')})" for c in clashes)
+    # A clash on a lead the user no longer sees still takes the slot, unnamed.
+    seen = {pk for pk, in scope_appointments(db.session.query(Appointment.id)).filter(
+        Appointment.id.in_([c.id for c in clashes]))}
+    names = ", ".join(f"{c.lead.full_name if c.id in seen else _('Rendez-vous')} "
+                      f"({format_local(c.starts_at, '%H:%M')})" for c in clashes)
     return jsonify(overlap=True, message=_("Ce commercial a déjà un rendez-vous sur ce créneau : "
                                            "%(names)s. Enregistrer quand même ?", names=names)), 409
 

@@ -11,6 +11,7 @@ from models import (Appointment, Attachment, ExportFile, FollowUpAlert, FollowUp
                     IntakeDelivery, Interaction, Lead, LeadAssignment, LeadEvent, LeadNote,
                     Notification, Reminder, User, UserProfile)
 from models.base import utcnow
+from views.calendar import wall_time
 from tests.factories import make_appointment, make_interaction, make_lead
 
 ROLES = ["Admin", "Responsable", "Commercial", "Marketing"]
@@ -276,7 +277,7 @@ def test_rep_cannot_attach_to_another_lead_through_the_api(client, accounts, two
 def test_rep_form_choices_and_filter_dropdowns_hold_only_own_leads(client, two_reps):
     alice, bob, mine, theirs = two_reps
     for url in ("/interactions/add", "/appointments/add", "/interactions/list/",
-                "/appointments/list/"):
+                "/appointments/list/", "/lead-assignments/list/"):
         body = client.get(url).get_data(as_text=True)
         assert "Boblead" not in body, url
 
@@ -345,7 +346,6 @@ def test_appointments_follow_their_lead_not_their_owner_column(client, accounts,
                             what="Rappel canari"))
     mine.owner = bob  # reassigned, with nothing moved: the rule alone must hold
     db.session.commit()
-    token = db.session.get(UserProfile, alice.id)
     assert client.get(f"/appointments/show/{appointment.id}").status_code == 404
     assert client.get(f"/api/v1/appointment/{appointment.id}",
                       headers=accounts.token(client, "alice")).status_code == 404
@@ -362,6 +362,11 @@ def test_appointments_follow_their_lead_not_their_owner_column(client, accounts,
     token = db.session.get(UserProfile, alice.id).calendar_token
     feed = client.get(f"/calendar/{token}.ics").get_data(as_text=True)
     assert "canari" not in feed and "Alicelead" not in feed
+    # Still her time, but the overlap warning does not name the lead.
+    other = make_lead(owner=alice, last_name="Autrelead")
+    clash = client.post("/agenda/events", json={
+        "lead": other.id, "start": wall_time(start), "end": wall_time(start + dt.timedelta(hours=1))})
+    assert clash.status_code == 409 and "Alicelead" not in clash.get_json()["message"]
 
 
 def test_export_job_runs_as_the_rep_without_a_request(app, accounts, two_reps, tmp_path):
