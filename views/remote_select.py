@@ -33,7 +33,7 @@ class RemoteSelectField(Field):
         self._invalid = False
 
     def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
+        raw = str(valuelist[0] if valuelist else "").strip()  # a JSON body gives an int
         self.data = None
         if raw:
             self.data = self.loader(int(raw)) if raw.isdigit() else None

@@ -276,6 +276,8 @@ def test_rep_cannot_attach_to_another_lead_through_the_api(client, accounts, two
 
 def test_rep_form_choices_and_filter_dropdowns_hold_only_own_leads(client, two_reps):
     alice, bob, mine, theirs = two_reps
+    # A lead given as JSON to a form is refused, not a 500.
+    assert client.post("/appointments/add", json={"lead": theirs.id}).status_code < 500
     for url in ("/interactions/add", "/appointments/add", "/interactions/list/",
                 "/appointments/list/", "/lead-assignments/list/"):
         body = client.get(url).get_data(as_text=True)
@@ -355,6 +357,13 @@ def test_appointments_follow_their_lead_not_their_owner_column(client, accounts,
     assert events.status_code == 200 and events.get_json() == []
     assert client.post(f"/agenda/events/{appointment.id}/move", json={
         "start": f"{day}T15:00:00", "end": f"{day}T16:00:00"}).status_code == 404
+    assert client.post(f"/agenda/events/{appointment.id}/cancel").status_code == 404
+    assert client.post(f"/appointments/delete/{appointment.id}").status_code == 404
+    assert client.delete(f"/api/v1/appointment/{appointment.id}",
+                         headers=accounts.token(client, "alice")).status_code == 404
+    accounts.login(client, "alice")
+    db.session.refresh(appointment)
+    assert (appointment.status, appointment.starts_at) == ("planned", start)
     for url in ("/", "/dashboard/", "/reminders/"):
         body = client.get(url).get_data(as_text=True)
         assert "canari" not in body and "Alicelead" not in body, url
