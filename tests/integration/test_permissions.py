@@ -12,7 +12,8 @@ from models import (Appointment, Attachment, ExportFile, FollowUpAlert, FollowUp
                     Notification, Reminder, User, UserProfile)
 from models.base import utcnow
 from views.calendar import wall_time
-from tests.factories import make_appointment, make_interaction, make_lead
+from tests.factories import make_appointment, make_campaign, make_interaction, make_lead
+from tests.integration.conftest import use_smtp
 
 ROLES = ["Admin", "Responsable", "Commercial", "Marketing"]
 
@@ -433,3 +434,16 @@ def test_user_choices_follow_who_may_be_named(client, accounts, two_reps):
     accounts.create("mia", "Marketing")
     accounts.login(client, "mia")
     assert str(bob) in client.get("/campaigns/add").get_data(as_text=True)
+
+
+def test_a_campaign_follower_who_may_not_see_the_lead_is_not_told(app, accounts, two_reps, smtp):
+    from jobs.notifications import notify_new_lead
+
+    use_smtp(app, smtp)
+    alice, bob, mine, theirs = two_reps
+    theirs.campaign = make_campaign(name="Printemps")
+    theirs.campaign.manager_id = alice.id
+    db.session.commit()
+    notify_new_lead(theirs.id)
+    assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0
+    assert db.session.query(Notification).filter_by(user_id=bob.id, event="assigned").count() == 1
