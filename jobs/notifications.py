@@ -99,7 +99,8 @@ APPOINTMENT_CHANGES = {
 def notify_appointment(appointment_id, change):
     """Tell an appointment's rep that it was booked, changed or cancelled for them."""
     appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or appointment.owner_id is None:
+    if appointment is None or appointment.owner_id is None \
+            or not user_sees_lead(db.session, appointment.owner_id, appointment.lead_id):
         return False
     when = format_local(appointment.starts_at)
     _notify_once(appointment.owner_id, "appointment", appointment.lead,

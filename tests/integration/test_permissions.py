@@ -447,3 +447,15 @@ def test_a_campaign_follower_who_may_not_see_the_lead_is_not_told(app, accounts,
     notify_new_lead(theirs.id)
     assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0
     assert db.session.query(Notification).filter_by(user_id=bob.id, event="assigned").count() == 1
+
+
+def test_the_former_rep_hears_nothing_of_an_appointment_changed_after_a_handover(app, accounts,
+                                                                                 two_reps):
+    from jobs.notifications import notify_appointment
+
+    alice, bob, mine, theirs = two_reps
+    past = make_appointment(mine, alice, start=utcnow() - dt.timedelta(days=3))
+    mine.owner = bob
+    db.session.commit()
+    assert notify_appointment(past.id, "changed") is False
+    assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0
