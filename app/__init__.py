@@ -38,7 +38,7 @@ def create_app(config=None, overrides=None):
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
     from app.cli import crm_cli, report_fab_password_errors
-    from views import register_views
+    from views.registry import register_views
 
     input_limits.install(app)
     with app.app_context():

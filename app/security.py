@@ -174,6 +174,34 @@ ROLE_PERMISSIONS = {
 }
 
 
+def granted_pairs(session, user_id, public_role=None):
+    """Every (permission, view) pair of a user's roles (given directly or through groups), or
+    of the public role when user_id is None. Requests cache it; jobs build their Viewer on it."""
+    query = (
+        session.query(Permission.name, ViewMenu.name)
+        .select_from(PermissionView)
+        .join(Permission, PermissionView.permission_id == Permission.id)
+        .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+        .join(
+            assoc_permissionview_role,
+            assoc_permissionview_role.c.permission_view_id == PermissionView.id,
+        )
+    )
+    if user_id is None:
+        query = query.join(Role, Role.id == assoc_permissionview_role.c.role_id).filter(
+            Role.name == public_role
+        )
+    else:
+        role_ids = union(
+            select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user_id),
+            select(assoc_group_role.c.role_id)
+            .join(assoc_user_group, assoc_user_group.c.group_id == assoc_group_role.c.group_id)
+            .where(assoc_user_group.c.user_id == user_id),
+        )
+        query = query.filter(assoc_permissionview_role.c.role_id.in_(role_ids))
+    return frozenset(query.all())
+
+
 class CRMSecurityManager(SecurityManager):
     """FAB's SQLA security manager with permission sets cached per request, sessions and
     tokens revocable server-side, logins throttled per account and the password policy applied
@@ -246,30 +274,9 @@ class CRMSecurityManager(SecurityManager):
 
     def load_permission_set(self, user):
         """Every (permission, view) pair of the user's roles, in one query."""
-        query = (
-            self.session.query(Permission.name, ViewMenu.name)
-            .select_from(PermissionView)
-            .join(Permission, PermissionView.permission_id == Permission.id)
-            .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
-            .join(
-                assoc_permissionview_role,
-                assoc_permissionview_role.c.permission_view_id == PermissionView.id,
-            )
-        )
         if user is None or not user.is_authenticated:
-            query = query.join(Role, Role.id == assoc_permissionview_role.c.role_id).filter(
-                Role.name == self.auth_role_public
-            )
-        else:
-            # Roles given directly or through the user's groups.
-            role_ids = union(
-                select(assoc_user_role.c.role_id).where(assoc_user_role.c.user_id == user.id),
-                select(assoc_group_role.c.role_id)
-                .join(assoc_user_group, assoc_user_group.c.group_id == assoc_group_role.c.group_id)
-                .where(assoc_user_group.c.user_id == user.id),
-            )
-            query = query.filter(assoc_permissionview_role.c.role_id.in_(role_ids))
-        return frozenset(query.all())
+            return granted_pairs(self.session, None, public_role=self.auth_role_public)
+        return granted_pairs(self.session, user.id)
 
     def _has_view_access(self, user, permission_name, view_name):
         return (permission_name, view_name) in self._permission_set(user)

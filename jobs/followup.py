@@ -16,6 +16,7 @@ from app.services.events import record_event
 from app.services.followups import due_alerts
 from app.services.notifications import notify
 from app.services.reminders import claim, due_ids
+from app.services.viewer import user_sees_lead
 from jobs.appointments import due_lead_reminders
 from jobs.calendar_sync import sync_due_accounts
 from jobs.notifications import dispatch
@@ -38,6 +39,9 @@ def fire_reminder(reminder_id, now=None):
         return None
     reminder = db.session.get(Reminder, reminder_id)
     lead = reminder.lead
+    if not user_sees_lead(db.session, reminder.user_id, lead.id):
+        db.session.commit()  # claimed, silent: the lead went to another rep
+        return None
     item = notify(db.session, reminder.user_id, "reminder",
                   lambda: _("Rappel : %(what)s (%(lead)s)", what=reminder.what, lead=lead.full_name),
                   url=f"/leads/show/{lead.id}", lead_id=lead.id)

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.services.mailer import send_notification_mail
 from app.services.notifications import notify, profile_of, title_for
 from app.services.sms import send_sms
+from app.services.viewer import user_sees_lead
 from app.timezones import format_local
 from jobs.queue import enqueue
 from models import Appointment, Lead, Notification
@@ -79,7 +80,8 @@ def notify_new_lead(lead_id):
     if lead.owner_id:
         notify_assignment(lead.id, lead.owner_id)
     manager_id = lead.campaign.manager_id if lead.campaign else None
-    if manager_id and manager_id != lead.owner_id:
+    if manager_id and manager_id != lead.owner_id \
+            and user_sees_lead(db.session, manager_id, lead.id):
         _notify_once(manager_id, "campaign_lead", lead,
                      lambda: _("Nouveau prospect de la campagne %(campaign)s : %(name)s",
                                campaign=lead.campaign.name, name=lead.full_name))
@@ -99,7 +101,8 @@ APPOINTMENT_CHANGES = {
 def notify_appointment(appointment_id, change):
     """Tell an appointment's rep that it was booked, changed or cancelled for them."""
     appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or appointment.owner_id is None:
+    if appointment is None or appointment.owner_id is None \
+            or not user_sees_lead(db.session, appointment.owner_id, appointment.lead_id):
         return False
     when = format_local(appointment.starts_at)
     _notify_once(appointment.owner_id, "appointment", appointment.lead,

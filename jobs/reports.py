@@ -2,16 +2,15 @@
 import datetime as dt
 import io
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Message
 
 from app.extensions import db, mail
-from app.security import LEAD_RIGHTS, PERM_ALL_LEADS
 from app.services.notifications import default_locale, profile_of
 from app.services.reports import column_kinds, loads, run
 from app.services.table_files import write_pdf
+from app.services.viewer import Viewer
 from app.timezones import crm_zone
 from models import SavedReport
 from models.base import utcnow
@@ -29,12 +28,11 @@ def send_weekly_reports(now=None):
         owner = report.owner
         if not owner.active or not owner.email:
             continue
-        sees_all = (PERM_ALL_LEADS, LEAD_RIGHTS) in current_app.appbuilder.sm.load_permission_set(owner)
         definition, _shared = loads(report)
         with force_locale(profile_of(db.session, owner.id).locale or default_locale()):
             titles, rows = run(db.session, definition,
                                now.replace(tzinfo=dt.timezone.utc).astimezone(crm_zone()).date(),
-                               owner_id=None if sees_all else owner.id)
+                               Viewer.for_user(db.session, owner.id))
             pdf = io.BytesIO()
             write_pdf(list(zip(titles, column_kinds(definition))), rows, pdf, report.name)
             message = Message(subject=_("Rapport de la semaine : %(name)s", name=report.name),

@@ -8,11 +8,26 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from app.services.errors import DomainError
+from models import User
 from views.datamodel import CRMInterface
 from views.request_args import MAX_PAGE, InvalidInput, capped_page_size, db_id, in_db_int_range
+from views.scoping import scope_filter
 from views.security_screens import KnownActionsOnly
 
 _FILTER_ARG = re.compile(r"^_flt_(\d{1,3})_(.+)$")
+
+
+def scoped_relations(datamodel, columns, given):
+    """Query filters of a form's or an API's related fields: each related model's row-level
+    rule (a rep's lead choices are their own leads), unless the view sets its own. FAB lists
+    every row of a related table otherwise, in form selects, filter dropdowns and `_info`."""
+    filters = dict(given or {})
+    for column in columns:
+        if column not in filters and datamodel.is_relation(column):
+            rule = scope_filter(datamodel.get_related_model(column))
+            if rule:
+                filters[column] = rule
+    return filters
 
 
 def blank_if_none(value):
@@ -33,6 +48,15 @@ class CRMModelView(KnownActionsOnly, ModelView):
         # Detail pages show an empty cell, not "None", for a missing value.
         self.formatters_columns = {**{col: blank_if_none for col in self.show_columns},
                                    **self.formatters_columns}
+
+    def _init_forms(self):
+        self.search_form_query_rel_fields = scoped_relations(
+            self.datamodel, self.search_columns, self.search_form_query_rel_fields)
+        self.add_form_query_rel_fields = scoped_relations(
+            self.datamodel, self.add_columns, self.add_form_query_rel_fields)
+        self.edit_form_query_rel_fields = scoped_relations(
+            self.datamodel, self.edit_columns, self.edit_form_query_rel_fields)
+        super()._init_forms()
 
     def _get_list_widget(self, filters, order_column="", order_direction="", page=None,
                          page_size=None, **kwargs):
@@ -112,8 +136,9 @@ class CRMModelView(KnownActionsOnly, ModelView):
 
 
 class CRMModelRestApi(ModelRestApi):
-    """ModelRestApi whose domain and database errors answer 422 with a clean message, and
-    whose pages, filters and related ids are checked before they reach the database."""
+    """ModelRestApi whose domain and database errors answer 422 with a clean message, whose
+    pages, filters and related ids are checked before they reach the database, and whose
+    related fields (`_info` values, POST and PUT) follow the row-level rule."""
 
     max_page_size = 100
 
@@ -150,6 +175,31 @@ class CRMModelRestApi(ModelRestApi):
                 return self.response_422(message={name: [_("Identifiant d'élément lié invalide.")]})
         return None
 
+    def _init_properties(self):
+        super()._init_properties()
+        self.add_query_rel_fields = scoped_relations(
+            self.datamodel, self.add_columns, self.add_query_rel_fields)
+        self.edit_query_rel_fields = scoped_relations(
+            self.datamodel, self.edit_columns, self.edit_query_rel_fields)
+
+    def _hidden_relation(self, rel_fields):
+        """The first related field of the JSON body naming a row the user may not see (FAB
+        loads related ids without any filter), as a 422 response; else None."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None
+        for column, rule in rel_fields.items():
+            if self.datamodel.get_related_model(column) is User:
+                continue  # whom a row is given to: the lifecycles' owner rule decides
+            value = body.get(column)
+            for pk in value if isinstance(value, list) else [value]:
+                if db_id(pk) is None:
+                    continue  # absent or null (malformed ids were refused before)
+                related = self.datamodel.get_related_interface(column)
+                if related.get(pk, related.get_filters().add_filter_list(rule)) is None:
+                    return self.response_422(message={column: [_("Élément introuvable.")]})
+        return None
+
     def _headless(self, parent):
         try:
             return parent()
@@ -160,11 +210,15 @@ class CRMModelRestApi(ModelRestApi):
             self.datamodel.session.rollback()
             return self.response_422(message=exc.messages)
 
+    def _refused_body(self, rel_fields):
+        return self._related_ids_error() or self._hidden_relation(rel_fields)
+
     def post_headless(self):
-        return self._related_ids_error() or self._headless(super().post_headless)
+        return self._refused_body(self.add_query_rel_fields) or self._headless(
+            super().post_headless)
 
     def put_headless(self, pk):
-        return self._related_ids_error() or self._headless(
+        return self._refused_body(self.edit_query_rel_fields) or self._headless(
             lambda: super(CRMModelRestApi, self).put_headless(pk))
 
     def delete_headless(self, pk):

@@ -9,19 +9,22 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.security import CALENDAR
+from app.services.agenda import owned_appointments
 from app.services.appointments import check_appointment, move_appointment, overlapping
 from app.services.caldav_sync import connect
 from app.services.errors import DomainError
 from app.services.ical import feed
 from app.services.mailer import absolute_url
 from app.services.notifications import profile_of
+from app.services.viewer import Viewer
 from app.timezones import format_local, to_local, to_utc_naive
 from jobs.calendar_sync import push_appointment, sync_account
 from jobs.queue import enqueue
 from models import Appointment, CalendarAccount, ExternalBusy, Lead, User, UserProfile
 from models.base import utcnow
 from views.appointment_notices import tell_about
-from views.scoping import can_assign, current_user, scope_appointments, scope_leads, sees_all_leads
+from views.scoping import (can_assign, current_user, current_viewer, scope_appointments,
+                           scope_leads, sees_all_leads)
 
 
 def scoped_lead_or_error(value):
@@ -56,8 +59,8 @@ class CalendarFeedView(BaseView):
         profile = db.session.query(UserProfile).filter_by(calendar_token=token).first()
         if profile is None or not profile.user.active:
             abort(404)
-        appointments = (db.session.query(Appointment).filter(Appointment.owner_id == profile.user_id)
-                        .order_by(Appointment.starts_at).all())
+        viewer = Viewer.for_user(db.session, profile.user_id)
+        appointments = owned_appointments(db.session, viewer).order_by(Appointment.starts_at).all()
         body = feed(appointments, _("CRM — %(name)s", name=profile.user.get_full_name()),
                     lambda lead_id: absolute_url(f"/leads/show/{lead_id}"))
         db.session.commit()  # the events built on the way
@@ -114,7 +117,11 @@ def _overlap_answer(owner_id, start, end, exclude_id=None):
     clashes = overlapping(db.session, owner_id, start, end, exclude_id)
     if not clashes:
         return None
-    names = ", ".join(f"{c.lead.full_name} ({format_local(c.starts_at, '%H:%M')})" for c in clashes)
+    # A clash on a lead the user no longer sees still takes the slot, unnamed.
+    seen = {pk for pk, in scope_appointments(db.session.query(Appointment.id)).filter(
+        Appointment.id.in_([c.id for c in clashes]))}
+    names = ", ".join(f"{c.lead.full_name if c.id in seen else _('Rendez-vous')} "
+                      f"({format_local(c.starts_at, '%H:%M')})" for c in clashes)
     return jsonify(overlap=True, message=_("Ce commercial a déjà un rendez-vous sur ce créneau : "
                                            "%(names)s. Enregistrer quand même ?", names=names)), 409
 
@@ -154,8 +161,8 @@ class CalendarView(BaseView):
             db.session.rollback()
             flash(exc.message, "danger")
             return self.index(), 400
-        for appointment_id, in db.session.query(Appointment.id).filter(
-                Appointment.owner_id == user.id, Appointment.starts_at > utcnow(),
+        for appointment_id, in owned_appointments(db.session, current_viewer()).with_entities(
+                Appointment.id).filter(Appointment.starts_at > utcnow(),
                 Appointment.status.in_(("planned", "confirmed"))):
             enqueue(push_appointment, appointment_id)
         enqueue(sync_account, user.id)

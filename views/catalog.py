@@ -8,6 +8,7 @@ from views import formatters as fmt
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field, json_mapping
 from views.leads import LeadView
+from views.scoping import ACTIVE_USERS
 from views.secret_fields import WriteOnlySecretsMixin, secret_fields, with_clear_boxes
 
 SOURCE_LABELS = {
@@ -67,6 +68,8 @@ class SourceView(WriteOnlySecretsMixin, CRMModelView):
     validators_columns = {"field_mapping": [json_mapping], "thank_you_url": [Optional(), URL()]}
     edit_form_extra_fields = {**add_form_extra_fields,
                               **secret_fields(SOURCE_LABELS, SECRET_COLUMNS, clearable=True)}
+    # Not the default "whom one may assign to" (Marketing names a colleague, not a lead owner).
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"manager": ACTIVE_USERS}
     related_views = [LeadView]
 
 
@@ -103,6 +106,8 @@ class CampaignView(CRMModelView):
         "platform": choice_field(_l("Plateforme"), PLATFORMS, "other"),
     }
     edit_form_extra_fields = add_form_extra_fields
+    # Not the default "whom one may assign to" (Marketing names a colleague, not a lead owner).
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"manager": ACTIVE_USERS}
     related_views = [LeadView]
 
 

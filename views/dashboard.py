@@ -9,12 +9,14 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.security import DASHBOARD
 from app.services.stats import by_rep, funnel, leads_over_time, performance
+from app.services.agenda import agenda_appointments
+from app.services.viewer import scope
 from app.timezones import crm_zone, to_utc_naive
 from models import STATUSES, Appointment, Reminder, User
 from models.base import utcnow
 from views.base import PageView
 from views.request_args import day_arg
-from views.scoping import current_user, sees_all_leads
+from views.scoping import current_viewer
 
 UNITS = ("day", "week", "month")
 
@@ -33,7 +35,8 @@ class DashboardView(PageView):
     @expose("/")
     @has_access
     def index(self):
-        user, team = current_user(), sees_all_leads()
+        viewer = current_viewer()
+        team = viewer.sees_all_leads
         today = dt.datetime.now(crm_zone()).date()
         start_day = day_arg("created_from", today - dt.timedelta(days=29))
         end_day = day_arg("created_to", today)
@@ -42,7 +45,7 @@ class DashboardView(PageView):
             abort(400, description=_("Période invalide."))
         filters = {"first_day": start_day, "last_day": end_day, "source_id": _int_arg("source"),
                    "campaign_id": _int_arg("campaign"),
-                   "owner_id": _int_arg("owner") if team else user.id}
+                   "owner_id": _int_arg("owner") if team else viewer.user_id}
         now = utcnow()
         campaigns = [r for r in performance(db.session, "campaign", **filters) if r["key"]]
         ranked = sorted((r for r in campaigns if r["leads"] >= 5),
@@ -52,15 +55,13 @@ class DashboardView(PageView):
                      .filter(User.id.in_([r["owner_id"] for r in reps])).all()) if reps else {}
         week_start = to_utc_naive(dt.datetime.combine(today - dt.timedelta(days=today.weekday()),
                                                       dt.time()))
-        appointments = db.session.query(Appointment).filter(
+        appointments = agenda_appointments(db.session, viewer).filter(
             Appointment.starts_at >= week_start,
             Appointment.starts_at < week_start + dt.timedelta(days=7),
             Appointment.status.in_(("planned", "confirmed", "done")))
-        if not team:
-            appointments = appointments.filter(Appointment.owner_id == user.id)
         end_of_today = to_utc_naive(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
-        my_reminders = db.session.query(Reminder).filter(
-            Reminder.user_id == user.id, Reminder.done_at.is_(None),
+        my_reminders = scope(db.session.query(Reminder), Reminder, viewer).filter(
+            Reminder.user_id == viewer.user_id, Reminder.done_at.is_(None),
             Reminder.due_at < end_of_today).order_by(Reminder.due_at).limit(20).all()
         counts = funnel(db.session, **filters)
         return self.render_template(

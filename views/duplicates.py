@@ -10,7 +10,7 @@ from app.security import DUPLICATES
 from app.services.duplicates import likely_duplicates, merge
 from app.services.errors import DomainError
 from models import Lead
-from views.scoping import current_user, scope_leads
+from views.scoping import current_user, current_viewer, scope_leads
 
 CRITERIA_LABELS = {"email": _l("Même e-mail"), "phone": _l("Même téléphone"),
                    "name_company": _l("Même nom et même société")}
@@ -25,7 +25,7 @@ class DuplicatesView(BaseView):
     @has_access
     @permission_name("list")
     def index(self):
-        return self.render_template("duplicates/index.html", groups=likely_duplicates(db.session),
+        return self.render_template("duplicates/index.html", groups=likely_duplicates(db.session, current_viewer()),
                                     criteria=CRITERIA_LABELS)
 
     @expose("/merge", methods=["POST"])

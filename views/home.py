@@ -4,7 +4,7 @@ from flask_appbuilder import IndexView, expose, has_access
 from app.extensions import db
 from app.security import HOME
 from app.services.summary import home_summary
-from views.scoping import current_user, sees_all_leads
+from views.scoping import current_viewer
 
 
 class HomeView(IndexView):
@@ -15,7 +15,6 @@ class HomeView(IndexView):
     @expose("/")
     @has_access
     def index(self):
-        owner_id = None if sees_all_leads() else current_user().id
-        summary = home_summary(db.session, owner_id)
+        summary = home_summary(db.session, current_viewer())
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
                                     summary=summary)

@@ -20,7 +20,8 @@ from app.services.importing.runner import undo_batch
 from jobs.imports import run_import_job
 from jobs.queue import enqueue
 from models import POLICIES, Campaign, ImportBatch, Source, User
-from views.scoping import current_user, sees_all_leads
+from app.services.viewer import scope
+from views.scoping import current_user, current_viewer
 
 ENCODINGS = [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 (BOM)"), ("cp1252", "Windows-1252 (Excel)"),
              ("latin-1", "ISO-8859-1")]
@@ -41,8 +42,9 @@ class ImportView(BaseView):
 
     def _batch(self, batch_id):
         """A batch the user may see: their own, or any for those who see every lead."""
-        batch = db.session.get(ImportBatch, batch_id)
-        if batch is None or not (sees_all_leads() or batch.created_by_id == current_user().id):
+        batch = scope(db.session.query(ImportBatch), ImportBatch, current_viewer()).filter(
+            ImportBatch.id == batch_id).first()
+        if batch is None:
             abort(404)
         return batch
 
@@ -66,9 +68,8 @@ class ImportView(BaseView):
         return self._upload_page()
 
     def _upload_page(self, status=200):
-        query = db.session.query(ImportBatch).order_by(ImportBatch.id.desc())
-        if not sees_all_leads():
-            query = query.filter(ImportBatch.created_by_id == current_user().id)
+        query = scope(db.session.query(ImportBatch), ImportBatch, current_viewer()).order_by(
+            ImportBatch.id.desc())
         return self.render_template("imports/upload.html", batches=query.limit(HISTORY).all(),
                                     max_mb=current_app.config["CRM_IMPORT_MAX_BYTES"] // 2**20), status
 

@@ -15,6 +15,7 @@ from app.services.meta import GraphError, fetch_lead, parse_graph_lead
 from models import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from views import formatters as fmt
 from views.base import CRMModelView, crm_datamodel
+from views.scoping import scope_filter
 
 def _meta(delivery):
     config = current_app.config
@@ -39,6 +40,7 @@ class IntakeDeliveryView(CRMModelView):
     datamodel = crm_datamodel(IntakeDelivery)
     base_permissions = ["can_list", "can_show", "can_replay"]
     base_order = ("received_at", "desc")
+    base_filters = scope_filter(IntakeDelivery)
     list_title = show_title = _l("Journal des entrées")
     show_template = "intake/show.html"
     label_columns = {"received_at": _l("Reçue le"), "channel": _l("Canal"), "source": _l("Source"),

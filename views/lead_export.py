@@ -1,9 +1,9 @@
 """Exporting the lead list as it is filtered and sorted: the file at once up to
-CRM_EXPORT_INLINE_ROWS, a job beyond (the user is notified when it is ready). The row-level
-rule applies: the list's own query is used, base filters included."""
+CRM_EXPORT_INLINE_ROWS, a job beyond (the user is notified when it is ready). Both read the
+rows through app/services/lead_list.py with the user's viewer: the row-level rule applies."""
 import io
 import os
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -12,37 +12,15 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.security import LEAD_EXPORT
-from app.services.lead_exports import FORMATS, leads_in, write_csv, write_pdf, write_xlsx
+from app.services.errors import DomainError
+from app.services.lead_exports import FORMATS, write_export
+from app.services.lead_list import list_query, parse_list_args
+from app.services.viewer import scope
+from jobs.exports import run_lead_export
 from jobs.queue import enqueue
 from models import ExportFile
 from models.base import utcnow
-from views.scoping import current_user
-
-
-def lead_view():
-    from views.leads import LeadView
-
-    return next(v for v in current_app.appbuilder.baseviews if isinstance(v, LeadView))
-
-
-def export_query(args):
-    """The lead list's query for these list arguments (400 if they are invalid)."""
-    view = lead_view()
-    filters, order_column, order_direction = view._list_query(args)
-    if order_column not in view.order_columns:
-        abort(400, description=_("Colonne de tri inconnue : %(name)s", name=order_column))
-    joined = filters.get_joined_filters(view._base_filters)
-    return view.datamodel.apply_all(view.datamodel.session.query(view.datamodel.obj), joined,
-                                    order_column, order_direction)
-
-
-def write_export(query, file_format, handle_or_path, title):
-    leads = leads_in(query)
-    if file_format == "xlsx":
-        return write_xlsx(leads, handle_or_path, title)
-    if file_format == "pdf":
-        return write_pdf(leads, handle_or_path, title)
-    return write_csv(leads, handle_or_path, ";" if file_format == "csv-fr" else ",")
+from views.scoping import current_viewer
 
 
 def download_name(file_format):
@@ -62,15 +40,17 @@ class LeadExportView(BaseView):
         if file_format not in FORMATS:
             abort(400, description=_("Format d'export inconnu : %(value)s", value=file_format[:20]))
         args = MultiDict((k, v) for k, v in request.args.items(multi=True) if k != "format")
-        query = export_query(args)
+        viewer = current_viewer()
+        try:
+            query = list_query(db.session, viewer, parse_list_args(args))
+        except DomainError as exc:
+            abort(400, description=exc.message)
         limit = current_app.config["CRM_EXPORT_INLINE_ROWS"]
         if query.order_by(None).limit(limit + 1).count() > limit:
-            export = ExportFile(user_id=current_user().id, kind="leads", file_format=file_format,
+            export = ExportFile(user_id=viewer.user_id, kind="leads", file_format=file_format,
                                 query=urlencode(list(args.items(multi=True))))
             db.session.add(export)
             db.session.commit()
-            from jobs.exports import run_lead_export  # the job replays this module's query
-
             enqueue(run_lead_export, export.id)
             flash(_("Plus de %(limit)s prospects : l'export est préparé en tâche de fond. Vous "
                     "serez prévenu quand il sera prêt.", limit=f"{limit:,}".replace(",", "\u202f")),
@@ -95,14 +75,11 @@ class LeadExportView(BaseView):
     @expose("/<int:export_id>")
     @has_access
     def download(self, export_id):
-        export = db.session.get(ExportFile, export_id)
-        if export is None or export.user_id != current_user().id:
+        export = scope(db.session.query(ExportFile), ExportFile, current_viewer()).filter(
+            ExportFile.id == export_id).first()
+        if export is None:
             abort(404)
         if export.status != "done" or not export.path or not os.path.exists(export.path):
             abort(404, description=_("Cet export n'est pas (ou plus) disponible."))
         return send_file(export.path, mimetype=FORMATS[export.file_format][0], as_attachment=True,
                          download_name=download_name(export.file_format), max_age=0)
-
-
-def replay_args(export):
-    return MultiDict(parse_qsl(export.query, keep_blank_values=True))

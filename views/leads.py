@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
 from app.services.assignment import auto_assign, record
+from app.services.lead_list import FILTER_KEYS, parse_list_args
 from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
@@ -28,7 +29,7 @@ from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field
 from views.interactions import InteractionView
 from views.lead_filters import (LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedToFilter,
-                                LeadSearchFilter, parse_day)
+                                LeadSearchFilter)
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
@@ -54,7 +55,6 @@ LABELS = {
 STATUS_CHOICES = [(code, label) for code, label in STATUSES.items()]
 FORM_COLUMNS = ["last_name", "first_name", "email", "phone", "company", "source", "campaign",
                 "status", "abandon_reason", "value", "owner", "consent_contact", "note"]
-LIST_FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from", "created_to")
 
 
 def _apply_owner_rule(lead, is_new):
@@ -190,36 +190,34 @@ class LeadView(LeadLifecycle, CRMModelView):
         self.update_redirect()
         return self.render_template(
             self.list_template, title=self.list_title, widgets=widgets,
-            filter_values={k: args.get(k, "") for k in LIST_FILTER_KEYS},
+            filter_values={k: args.get(k, "") for k in FILTER_KEYS},
             filter_labels=self._filter_labels(args), statuses=STATUS_CHOICES,
-            has_filters=any(args.get(k) for k in LIST_FILTER_KEYS),
+            has_filters=any(args.get(k) for k in FILTER_KEYS),
         )
 
     def _list_query(self, args):
         """Filters and order of the list from its query arguments (also used by the sheet's
         previous / next links). Bad values answer 400."""
+        try:
+            parsed = parse_list_args(args)
+        except DomainError as exc:
+            abort(400, description=exc.message)
         filters = self._filters.copy()  # cheaper than building the filter catalogue again
         filters.clear_filters()
-        if args.get("q"):
-            filters.add_filter("last_name", LeadSearchFilter, args["q"][:100])
-        if args.get("status"):
-            if args["status"] not in STATUSES:
-                abort(400, description=_("Statut inconnu : %(value)s", value=args["status"][:40]))
-            filters.add_filter("status", FilterEqual, args["status"])
-        for key, column in (("source", "source_id"), ("campaign", "campaign_id"), ("owner", "owner_id")):
-            if args.get(key):
-                if not args[key].isdigit():
-                    abort(400, description=_("Filtre invalide : %(name)s", name=key))
-                filters.add_filter(column, FilterEqual, int(args[key]))
-        for key, flt in (("created_from", CreatedFromFilter), ("created_to", CreatedToFilter)):
-            if args.get(key):
-                if parse_day(args[key]) is None:
-                    abort(400, description=_("Date invalide : %(value)s", value=args[key][:20]))
-                filters.add_filter("created_at", flt, args[key])
-        order = (args.get("_oc_LeadView"), args.get("_od_LeadView"))
-        if order[1] in ("asc", "desc"):
-            return filters, order[0], order[1]  # the list refuses an unknown column (400)
-        return filters, *self.base_order
+        if parsed.q:
+            filters.add_filter("last_name", LeadSearchFilter, parsed.q)
+        if parsed.status:
+            filters.add_filter("status", FilterEqual, parsed.status)
+        for column, value in (("source_id", parsed.source), ("campaign_id", parsed.campaign),
+                              ("owner_id", parsed.owner)):
+            if value is not None:
+                filters.add_filter(column, FilterEqual, value)
+        if parsed.created_from:
+            filters.add_filter("created_at", CreatedFromFilter, parsed.created_from)
+        if parsed.created_to:
+            filters.add_filter("created_at", CreatedToFilter, parsed.created_to)
+        # The list refuses an unknown order column (400).
+        return filters, parsed.order_column, parsed.order_direction
 
     @expose("/show/<pk>")
     @has_access

@@ -7,7 +7,7 @@ from sqlalchemy import or_
 from app.extensions import db
 from app.security import LOOKUP
 from models import Campaign, Lead, Source, User
-from views.lead_filters import prefix_match, search_leads
+from app.services.lead_list import prefix_match, search_leads
 from views.scoping import scope_assignable_users, scope_leads
 
 LIMIT = 20

@@ -11,11 +11,12 @@ from app.extensions import db
 from app.security import NOTIFICATIONS, REMINDERS
 from app.services.notifications import chosen_channels, mark_read, recent, save_channels, unread_count
 from app.services.reminders import buckets
+from app.services.viewer import scope
 from app.timezones import crm_zone, to_utc_naive
-from models import EVENTS, NOTIFICATION_CHANNELS, Lead, Reminder
+from models import EVENTS, NOTIFICATION_CHANNELS, Reminder
 from models.base import utcnow
 from views.base import PageView
-from views.scoping import current_user, scope_leads
+from views.scoping import current_user, current_viewer
 
 
 class NotificationView(BaseView):
@@ -29,16 +30,15 @@ class NotificationView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        user = current_user()
         return self.render_template("notifications/index.html",
-                                    items=recent(db.session, user.id, limit=100),
+                                    items=recent(db.session, current_viewer(), limit=100),
                                     title=_("Notifications"))
 
     @expose("/count")
     @has_access
     def count(self):
         """What the bell polls: one indexed count."""
-        return jsonify(unread=unread_count(db.session, current_user().id))
+        return jsonify(unread=unread_count(db.session, current_viewer()))
 
     @expose("/read", methods=["POST"])
     @has_access
@@ -88,10 +88,10 @@ class ReminderView(PageView):
     @expose("/")
     @has_access
     def index(self):
-        user = current_user()
+        viewer = current_viewer()
         # Only on leads the user still sees (a lead handed to another rep drops out).
-        reminders = (scope_leads(db.session.query(Reminder).join(Lead, Reminder.lead_id == Lead.id))
-                     .filter(Reminder.user_id == user.id, Reminder.done_at.is_(None))
+        reminders = (scope(db.session.query(Reminder), Reminder, viewer)
+                     .filter(Reminder.user_id == viewer.user_id, Reminder.done_at.is_(None))
                      .order_by(Reminder.due_at).limit(500).all())
         now = utcnow()
         local_today = dt.datetime.now(crm_zone()).replace(tzinfo=None).date()

@@ -6,6 +6,8 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import html_params
 
+from views.request_args import db_id
+
 
 class RemoteSelectWidget:
     def __call__(self, field, **kwargs):
@@ -37,8 +39,8 @@ class RemoteSelectField(Field):
         raw = str(valuelist[0]).strip() if valuelist and valuelist[0] is not None else ""
         self.data = None
         if raw:
-            # Beyond 18 digits an id cannot exist, and PostgreSQL would refuse to compare it.
-            self.data = self.loader(int(raw)) if raw.isdigit() and len(raw) <= 18 else None
+            pk = db_id(raw)  # an id beyond the database's integers would fail the query
+            self.data = self.loader(pk) if pk is not None else None
             self._invalid = self.data is None
 
     def pre_validate(self, form):

@@ -17,7 +17,7 @@ from app.services.table_files import write_csv, write_pdf, write_xlsx
 from app.timezones import crm_zone
 from models import SavedReport
 from views.base import PageView
-from views.scoping import current_user, sees_all_leads
+from views.scoping import current_user, current_viewer
 
 
 def today():
@@ -36,8 +36,8 @@ def visible(report, user):
     return report.owner_id == user.id or bool(roles & set(loads(report)[1]))
 
 
-def run_for(definition, user):
-    return run(db.session, definition, today(), owner_id=None if sees_all_leads() else user.id)
+def run_for(definition):
+    return run(db.session, definition, today(), current_viewer())
 
 
 class ReportView(PageView):
@@ -71,7 +71,7 @@ class ReportView(PageView):
             flash(exc.message, "danger")
             return self._page(400, form=request.form)
         if request.form.get("action") != "save":
-            titles, rows = run_for(definition, current_user())
+            titles, rows = run_for(definition)
             return self._page(form=request.form, titles=titles, rows=rows,
                               columns=columns_of(definition, titles))
         name = " ".join((request.form.get("name") or "").split())[:120]
@@ -98,7 +98,7 @@ class ReportView(PageView):
     def show(self, report_id):
         report = self._report(report_id)
         definition, _shared = loads(report)
-        titles, rows = run_for(definition, current_user())
+        titles, rows = run_for(definition)
         return self._page(report=report, titles=titles, rows=rows,
                           columns=columns_of(definition, titles))
 
@@ -110,7 +110,7 @@ class ReportView(PageView):
         if file_format not in FORMATS:
             abort(400, description=_("Format d'export inconnu : %(value)s", value=file_format[:20]))
         definition, _shared = loads(report)
-        titles, rows = run_for(definition, current_user())
+        titles, rows = run_for(definition)
         columns = columns_of(definition, titles)
         if file_format.startswith("csv"):
             text = io.StringIO(newline="")

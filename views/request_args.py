@@ -81,7 +81,7 @@ def capped_page_size(page_size):
 
 def day_arg(name, default):
     """A day from the query string (YYYY-MM-DD), the default if absent; 400 if invalid."""
-    from views.lead_filters import parse_day
+    from app.services.lead_list import parse_day
 
     text = request.args.get(name)
     if not text:

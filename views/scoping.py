@@ -1,14 +1,14 @@
-"""Row-level rules: a user without the all-leads permission sees only their own leads.
+"""The request's side of the row-level rule (app/services/viewer.py holds the rule itself).
 
-Applied as FAB base_filters, so lists, detail pages, edits, deletes, related tabs, the API and
-(through CRMModelView) actions all go through the same rule; lookups and form choices call the
-same functions.
+`current_viewer()` comes from the security manager's permission set, cached per request;
+the filters below are thin FAB base_filters adapters, so lists, detail pages, edits, deletes,
+related tabs, form choices, the API and its `_info` values all call the same service.
 """
 from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false, or_, select
+from flask_appbuilder.models.sqla.filters import FilterEqual
 
-from app.security import LEAD_RIGHTS, PERM_ALL_LEADS, PERM_ASSIGN
+from app.services import viewer as rule
 from models import Appointment, Interaction, Lead, LeadAssignment, User
 
 
@@ -17,55 +17,58 @@ def current_user():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def current_viewer():
+    """The Viewer of this request (anonymous when nobody is logged in), derived from the
+    permission set the security manager loads once per request."""
+    user = current_user()
+    if user is None or not user.is_active:
+        return rule.ANONYMOUS
+    return rule.Viewer.from_permissions(user.id, current_app.appbuilder.sm._permission_set(user))
+
+
 def sees_all_leads():
-    return current_app.appbuilder.sm.has_access(PERM_ALL_LEADS, LEAD_RIGHTS)
+    return current_viewer().sees_all_leads
 
 
 def can_assign():
-    return current_app.appbuilder.sm.has_access(PERM_ASSIGN, LEAD_RIGHTS)
+    return current_viewer().can_assign
 
 
-def _own_lead_ids(user_id):
-    return select(Lead.id).where(Lead.owner_id == user_id)
+def scoped(query, model):
+    """`query` of `model` narrowed to what the request's viewer may see."""
+    return rule.scope(query, model, current_viewer())
 
 
-def _scoped(condition):
-    def scope(query):
-        if sees_all_leads():
-            return query
-        user = current_user()
-        return query.filter(condition(user.id) if user else false())
-    return scope
+def scope_leads(query):
+    return scoped(query, Lead)
 
 
-scope_leads = _scoped(lambda uid: Lead.owner_id == uid)
-scope_interactions = _scoped(lambda uid: Interaction.lead_id.in_(_own_lead_ids(uid)))
-scope_assignments = _scoped(lambda uid: LeadAssignment.lead_id.in_(_own_lead_ids(uid)))
-scope_appointments = _scoped(
-    lambda uid: or_(Appointment.owner_id == uid, Appointment.lead_id.in_(_own_lead_ids(uid)))
-)
+def scope_appointments(query):
+    return scoped(query, Appointment)
 
 
 def scope_assignable_users(query):
-    """Reps a user may give a lead to: any active user for managers, only oneself otherwise."""
-    if can_assign():
-        return query.filter(User.active.is_(True))
-    user = current_user()
-    return query.filter(User.id == (user.id if user else -1))
+    return scoped(query, User)
 
 
-def _filter(scope):
+def scope_filter(model):
+    """FAB base_filters applying the row-level rule of `model` (a model without one: none)."""
+    if not rule.is_scoped(model):
+        return []
+
     class ScopeFilter(BaseFilter):
         name = "row-level scope"
         arg_name = "scope"
 
         def apply(self, query, value):
-            return scope(query)
+            return scoped(query, model)
     return [["id", ScopeFilter, lambda: None]]
 
 
-SCOPE_LEADS = _filter(scope_leads)
-SCOPE_INTERACTIONS = _filter(scope_interactions)
-SCOPE_APPOINTMENTS = _filter(scope_appointments)
-SCOPE_ASSIGNMENTS = _filter(scope_assignments)
-ASSIGNABLE_USERS = _filter(scope_assignable_users)
+SCOPE_LEADS = scope_filter(Lead)
+SCOPE_INTERACTIONS = scope_filter(Interaction)
+SCOPE_APPOINTMENTS = scope_filter(Appointment)
+SCOPE_ASSIGNMENTS = scope_filter(LeadAssignment)
+ASSIGNABLE_USERS = scope_filter(User)
+# Colleagues to name where no lead is given (who follows a campaign): any active user.
+ACTIVE_USERS = [["active", FilterEqual, True]]

@@ -7,16 +7,16 @@ from flask import abort, current_app, request, send_file, url_for
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.security import LEAD_RIGHTS, PERM_ALL_LEADS
 from app.services.attachments import store_attachment, stored_path
 from app.services.errors import DomainError
 from app.services.notes import add_note
 from app.services.notifications import notify
 from app.services.reminders import add_reminder
+from app.services.viewer import scope, user_sees_lead
 from jobs.followup import schedule_reminder
 from jobs.notifications import dispatch
 from models import Attachment, Lead, Reminder
-from views.scoping import current_user, scope_leads
+from views.scoping import current_user, current_viewer, scope_leads
 
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
@@ -31,9 +31,7 @@ def scoped_lead(pk):
 
 def user_may_see(user, lead):
     """The row-level rule for a user other than the current one (who may be mentioned)."""
-    if lead.owner_id == user.id:
-        return True
-    return (PERM_ALL_LEADS, LEAD_RIGHTS) in current_app.appbuilder.sm.load_permission_set(user)
+    return user_sees_lead(db.session, user.id, lead.id)
 
 
 def write_note(lead, body, kind):
@@ -56,14 +54,9 @@ def set_reminder(lead, due_at, what):
 
 
 def own_reminder(reminder_id):
-    """A reminder the current user may close: theirs, or on a lead they own or oversee."""
-    reminder = db.session.get(Reminder, reminder_id) or abort(404)
-    lead = scoped_lead(reminder.lead_id)
-    user = current_user()
-    if user.id not in (reminder.user_id, lead.owner_id) \
-            and not current_app.appbuilder.sm.has_access(PERM_ALL_LEADS, LEAD_RIGHTS):
-        abort(404)
-    return reminder
+    """A reminder the current user may close: one on a lead they own or oversee."""
+    return scope(db.session.query(Reminder), Reminder, current_viewer()).filter(
+        Reminder.id == reminder_id).first() or abort(404)
 
 
 def attach_upload(lead):

@@ -5,6 +5,7 @@ from sqlalchemy.orm import aliased
 
 from app.services.errors import DomainError
 from app.services.reassignment import follow_owners
+from app.services.viewer import scope_leads
 from models import Appointment, Interaction, Lead, Reminder
 from models.base import utcnow
 
@@ -33,9 +34,9 @@ MERGED_FIELDS = ("first_name", "email", "phone", "company", "source_id", "campai
                  "owner_id", "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid")
 
 
-def likely_duplicates(session, limit=50):
+def likely_duplicates(session, viewer, limit=50):
     """[(criterion, [lead, ...])]: groups of leads sharing an e-mail, a phone, or a name and a
-    company. One GROUP BY per criterion."""
+    company, both of which the viewer may see. One GROUP BY per criterion."""
     groups = []
     for criterion, rows in CRITERIA.items():
         lead_id, *values = rows.subquery().columns
@@ -44,10 +45,11 @@ def likely_duplicates(session, limit=50):
         for first, last in query.limit(limit).all():
             groups.append((criterion, first, last))
     ids = {i for _, first, last in groups for i in (first, last)}
-    leads = {lead.id: lead for lead in session.query(Lead).filter(Lead.id.in_(ids))} if ids else {}
+    leads = {lead.id: lead for lead in scope_leads(session.query(Lead), viewer)
+             .filter(Lead.id.in_(ids))} if ids else {}
     seen, result = set(), []
     for criterion, first, last in groups:
-        if (first, last) not in seen:
+        if (first, last) not in seen and first in leads and last in leads:
             seen.add((first, last))
             result.append((criterion, [leads[first], leads[last]]))
     return result

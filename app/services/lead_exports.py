@@ -1,6 +1,8 @@
 """Lead list exports through app/services/table_files.py: rows streamed from the list's own
-query, dates in Paris time."""
+query (app/services/lead_list.py, scoped by the viewer), dates in Paris time."""
 import datetime as dt
+import os
+import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -78,3 +80,26 @@ def write_pdf(leads, handle, title):
     rows = list(_rows(leads))
     return table_files.write_pdf(COLUMNS, rows, handle, title,
                                  _("%(count)s prospect(s)", count=f"{len(rows):,}".replace(",", "\u202f")))
+
+
+def write_export(query, file_format, target, title):
+    """Write the leads of `query` to a handle (text for CSV, binary for PDF) or a path (xlsx)."""
+    leads = leads_in(query)
+    if file_format == "xlsx":
+        return write_xlsx(leads, target, title)
+    if file_format == "pdf":
+        return write_pdf(leads, target, title)
+    return write_csv(leads, target, ";" if file_format == "csv-fr" else ",")
+
+
+def write_export_file(query, file_format, directory, stem):
+    """Write the export under `directory` with an unguessable name: (path, rows)."""
+    os.makedirs(directory, exist_ok=True)
+    extension = FORMATS[file_format][1]
+    path = os.path.join(directory, f"{stem}-{secrets.token_hex(8)}.{extension}")
+    title = _("Prospects")
+    if extension == "xlsx":
+        return path, write_export(query, file_format, path, title)
+    mode = ("w", {"encoding": "utf-8", "newline": ""}) if extension == "csv" else ("wb", {})
+    with open(path, mode[0], **mode[1]) as handle:
+        return path, write_export(query, file_format, handle, title)

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, true, update
 
+from app.services.viewer import scope
 from models import (DEFAULT_CHANNELS, EVENTS, NOTIFICATION_CHANNELS, Notification,
                     NotificationPreference, User, UserProfile)
 from models.base import utcnow
@@ -65,14 +66,16 @@ def title_for(profile, title):
         return str(title())[:300]
 
 
-def unread_count(session, user_id):
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+def unread_count(session, viewer):
+    """The viewer's unread notifications (none about a lead they no longer see)."""
+    return session.scalar(scope(select(func.count()).select_from(Notification), Notification,
+                                viewer).where(Notification.read_at.is_(None))) or 0
 
 
-def recent(session, user_id, limit=50):
-    return session.scalars(select(Notification).where(
-        Notification.user_id == user_id, Notification.in_app == true())  # the index's predicate
+def recent(session, viewer, limit=50):
+    return session.scalars(
+        scope(select(Notification), Notification, viewer)
+        .where(Notification.in_app == true())  # the index's predicate
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
 
 

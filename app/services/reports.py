@@ -1,5 +1,5 @@
 """Custom reports: leads grouped by the chosen dimensions, with the chosen measures, in SQL.
-A report runs with the row-level rule of whoever runs it (`owner_id` set for a rep)."""
+A report runs with the row-level rule of whoever runs it (the viewer's `owner_scope` for a rep)."""
 import datetime as dt
 import json
 
@@ -49,10 +49,11 @@ def check_definition(raw):
 COLUMNS = {"source": "source_id", "campaign": "campaign_id", "rep": "owner_id", "status": "status"}
 
 
-def run(session, definition, today, owner_id=None):
-    """(column titles, rows of display values) of a checked definition."""
+def run(session, definition, today, viewer):
+    """(column titles, rows of display values) of a checked definition, over the leads the
+    viewer sees."""
     filters = {"first_day": today - dt.timedelta(days=definition["days"] - 1), "last_day": today,
-               "owner_id": owner_id, "source_id": definition.get("source"),
+               "owner_id": viewer.owner_scope, "source_id": definition.get("source"),
                "campaign_id": definition.get("campaign")}
     names = [COLUMNS.get(d, d) for d in definition["dimensions"]]
     keys = [group_expression(session, DAYS, name).label(f"d{i}") for i, name in enumerate(names)]

@@ -3,19 +3,18 @@ import datetime as dt
 
 from sqlalchemy import func
 
+from app.services.agenda import agenda_appointments
+from app.services.viewer import scope_leads
 from models import STATUSES, Appointment, Lead
 from models.base import utcnow
 
 
-def home_summary(session, owner_id=None):
-    """Leads by status and the next appointments, for everyone or for one rep."""
-    leads = session.query(Lead.status, func.count()).group_by(Lead.status)
-    upcoming = session.query(Appointment).filter(
+def home_summary(session, viewer):
+    """Leads by status and the next appointments this viewer may see."""
+    leads = scope_leads(session.query(Lead.status, func.count()), viewer).group_by(Lead.status)
+    upcoming = agenda_appointments(session, viewer).filter(
         Appointment.starts_at >= utcnow(), Appointment.status.in_(("planned", "confirmed"))
     )
-    if owner_id is not None:
-        leads = leads.filter(Lead.owner_id == owner_id)
-        upcoming = upcoming.filter(Appointment.owner_id == owner_id)
     counts = dict(leads.all())
     return {
         "by_status": [(code, label, counts.get(code, 0)) for code, label in STATUSES.items()],

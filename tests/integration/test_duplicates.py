@@ -1,6 +1,7 @@
 """Doublons possibles: listing likely duplicates and merging two leads."""
 from app.extensions import db
 from app.services.duplicates import likely_duplicates
+from app.services.viewer import Viewer
 from models import Appointment, Interaction, Lead
 from tests.factories import make_appointment, make_interaction, make_lead
 
@@ -25,14 +26,14 @@ def test_lists_same_email_phone_and_name_company(client, accounts):
 def test_groups_start_from_flagged_leads(client, accounts):
     """Same phone with no live lead left (two flagged), same e-mail as a live lead; a flagged
     lead alone with its values is no group."""
-    manager(client, accounts)
+    boss = manager(client, accounts)
     live = make_lead(email="vivant@exemple.fr", phone="0655555555")
     copy = make_lead(email="vivant@exemple.fr", phone="0656565656", possible_duplicate=True)
     first = make_lead(email="a@exemple.fr", phone="0677777777", possible_duplicate=True)
     second = make_lead(email="b@exemple.fr", phone="0677777777", possible_duplicate=True)
     make_lead(email="seul@exemple.fr", phone="0688888888", possible_duplicate=True)
     groups = {(criterion, tuple(lead.id for lead in leads))
-              for criterion, leads in likely_duplicates(db.session)}
+              for criterion, leads in likely_duplicates(db.session, Viewer.for_user(db.session, boss.id))}
     assert groups == {("email", (live.id, copy.id)), ("phone", (first.id, second.id))}
 
 

@@ -1,9 +1,19 @@
 """Each role against each screen and API action, and the Commercial row-level rule everywhere."""
+import datetime as dt
+
 import pytest
 
 from app.extensions import db
-from models import Interaction, Lead
-from tests.factories import make_appointment, make_interaction, make_lead
+from app.services.errors import DomainError
+from app.services.viewer import ANONYMOUS, CONDITIONS, Viewer, scope, scope_leads
+from jobs.exports import run_lead_export
+from models import (Appointment, Attachment, ExportFile, FollowUpAlert, FollowUpRule, ImportBatch,
+                    IntakeDelivery, Interaction, Lead, LeadAssignment, LeadEvent, LeadNote,
+                    Notification, Reminder, User, UserProfile)
+from models.base import utcnow
+from views.calendar import wall_time
+from tests.factories import make_appointment, make_campaign, make_interaction, make_lead
+from tests.integration.conftest import use_smtp
 
 ROLES = ["Admin", "Responsable", "Commercial", "Marketing"]
 
@@ -217,3 +227,235 @@ def test_home_needs_a_login_and_shows_own_figures(client, accounts):
     body = client.get("/").get_data(as_text=True)
     assert 'crm-tile-converted' in body
     assert body.split('crm-tile-converted')[1].split("crm-tile-count\">")[1].startswith("1<")
+
+
+def _info_values(client, headers, api, section):
+    query = f"({section}:(lead:(page:0,page_size:100),owner:(page:0,page_size:100),user:(page:0,page_size:100)))"
+    info = client.get(f"/api/v1/{api}/_info?q={query}", headers=headers)
+    assert info.status_code == 200
+    return {field["name"]: [v["value"] for v in field.get("values", [])]
+            for field in info.get_json()[section]}
+
+
+@pytest.mark.parametrize("api", ["interaction", "appointment"])
+@pytest.mark.parametrize("section", ["add_columns", "edit_columns"])
+def test_rep_info_values_list_only_own_leads(client, accounts, two_reps, api, section):
+    """Finding 1: FAB's `_info` listed every lead (and user) as related-field values."""
+    alice, bob, mine, theirs = two_reps
+    values = _info_values(client, accounts.token(client, "alice"), api, section)
+    assert values["lead"] == [str(mine)]
+    assert all("Bob" not in value for field in values.values() for value in field)
+
+
+def test_rep_rel_filter_cannot_probe_other_leads(client, accounts, two_reps):
+    alice, bob, mine, theirs = two_reps
+    headers = accounts.token(client, "alice")
+    for api in ("interaction", "appointment"):
+        response = client.get(f"/api/v1/{api}/?q=(filters:!((col:lead,opr:rel_o_m,value:{theirs.id})))",
+                              headers=headers)
+        assert response.status_code == 200 and response.get_json()["result"] == []
+
+
+def test_rep_cannot_attach_to_another_lead_through_the_api(client, accounts, two_reps):
+    alice, bob, mine, theirs = two_reps
+    headers = accounts.token(client, "alice")
+    before = db.session.query(Appointment).count()
+    response = client.post("/api/v1/appointment/", headers=headers, json={
+        "lead": theirs.id, "title": "Intrus", "start_at": "2026-03-05T10:00:00",
+        "end_at": "2026-03-05T11:00:00"})
+    assert response.status_code == 422 and "lead" in response.get_json()["message"]
+    assert db.session.query(Appointment).count() == before
+    interaction = make_interaction(mine, alice, summary="à moi")
+    response = client.put(f"/api/v1/interaction/{interaction.id}", headers=headers,
+                          json={"lead": theirs.id})
+    assert response.status_code == 422
+    db.session.refresh(interaction)
+    assert interaction.lead_id == mine.id
+    assert client.put(f"/api/v1/interaction/{interaction.id}", headers=headers,
+                      json={"lead": 99999999999999}).status_code == 422
+
+
+def test_rep_form_choices_and_filter_dropdowns_hold_only_own_leads(client, two_reps):
+    alice, bob, mine, theirs = two_reps
+    # A lead given as JSON to a form is refused, not a 500.
+    assert client.post("/appointments/add", json={"lead": theirs.id}).status_code < 500
+    for url in ("/interactions/add", "/appointments/add", "/interactions/list/",
+                "/appointments/list/", "/lead-assignments/list/"):
+        body = client.get(url).get_data(as_text=True)
+        assert "Boblead" not in body, url
+
+
+def _hanging_off(lead, user, n):
+    """One row of every kind the row-level rule scopes, hanging off `lead` or owned by `user`."""
+    rule = FollowUpRule(name=f"Règle {n}", after_hours=24)
+    db.session.add(rule)
+    db.session.flush()
+    lead_id, user_id = lead.id, user.id
+    rows = [
+        Interaction(lead_id=lead_id, user_id=user_id, kind="call", direction="outbound",
+                    occurred_at=dt.datetime(2026, 3, 1, 10)),
+        Appointment(lead_id=lead_id, owner_id=user_id, starts_at=dt.datetime(2026, 3, 2, 9),
+                    ends_at=dt.datetime(2026, 3, 2, 10), status="planned"),
+        Reminder(lead_id=lead_id, user_id=user_id, due_at=dt.datetime(2026, 3, 3, 9),
+                 what="rappeler"),
+        LeadNote(lead_id=lead_id, author_id=user_id, body="note"),
+        LeadEvent(lead_id=lead_id, kind="status", user_id=user_id),
+        Attachment(lead_id=lead_id, filename="a.pdf", stored_name=f"stored-{n}",
+                   content_type="application/pdf", size=1),
+        LeadAssignment(lead_id=lead_id, user_id=user_id),
+        FollowUpAlert(rule_id=rule.id, lead_id=lead_id, level="rep", since=dt.datetime(2026, 3, 1)),
+        Notification(user_id=user_id, event="assigned", title="t", lead_id=lead_id),
+        ImportBatch(created_by_id=user_id, file_name="f.csv", stored_path="/tmp/f.csv"),
+        IntakeDelivery(channel="web_form", lead_id=lead_id),
+        ExportFile(user_id=user_id, file_format="csv"),
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def test_scoping_functions_need_no_request(app, accounts):
+    """Every kind of row, scoped for a Viewer built from a user id, outside any request."""
+    from flask import has_request_context
+
+    alice = accounts.create("alice", "Commercial")
+    bob = accounts.create("bob", "Commercial")
+    boss = accounts.create("boss", "Responsable")
+    mine = _hanging_off(make_lead(owner=alice), alice, 1)
+    theirs = _hanging_off(make_lead(owner=bob), bob, 2)
+    assert not has_request_context()
+    rep, manager = Viewer.for_user(db.session, alice.id), Viewer.for_user(db.session, boss.id)
+    assert (rep.sees_all_leads, rep.can_assign, manager.sees_all_leads, manager.can_assign) == (
+        False, False, True, True)
+    assert set(CONDITIONS) >= {type(row) for row in mine} | {Lead, User}
+    for row in mine + theirs:
+        model = type(row)
+        ids = {r.id for r in scope(db.session.query(model), model, rep)}
+        assert (row.id in ids) == (row in mine), (model.__name__, row in mine)
+    assert [lead.owner_id for lead in scope_leads(db.session.query(Lead), rep)] == [alice.id]
+    assert scope_leads(db.session.query(Lead), manager).count() == 2
+    assert [u.id for u in scope(db.session.query(User), User, rep)] == [alice.id]
+    assert scope(db.session.query(Lead), Lead, ANONYMOUS).count() == 0
+    assert ANONYMOUS.owner_scope == 0 and manager.owner_scope is None
+
+
+def test_appointments_follow_their_lead_not_their_owner_column(client, accounts, two_reps):
+    """Finding 2: after a reassignment the former rep sees nothing of the lead, even where an
+    appointment or a reminder still names them."""
+    alice, bob, mine, theirs = two_reps
+    start = utcnow() + dt.timedelta(days=1)
+    appointment = make_appointment(mine, alice, start=start, title="RDV canari")
+    db.session.add(Reminder(lead=mine, user=alice, due_at=utcnow() - dt.timedelta(hours=1),
+                            what="Rappel canari"))
+    mine.owner = bob  # reassigned, with nothing moved: the rule alone must hold
+    db.session.commit()
+    assert client.get(f"/appointments/show/{appointment.id}").status_code == 404
+    assert client.get(f"/api/v1/appointment/{appointment.id}",
+                      headers=accounts.token(client, "alice")).status_code == 404
+    accounts.login(client, "alice")
+    day = start.date()
+    events = client.get(f"/agenda/events?start={day}T00:00:00&end={day + dt.timedelta(days=2)}T00:00:00")
+    assert events.status_code == 200 and events.get_json() == []
+    assert client.post(f"/agenda/events/{appointment.id}/move", json={
+        "start": f"{day}T15:00:00", "end": f"{day}T16:00:00"}).status_code == 404
+    assert client.post(f"/agenda/events/{appointment.id}/cancel").status_code == 404
+    assert client.post(f"/appointments/delete/{appointment.id}").status_code == 404
+    assert client.delete(f"/api/v1/appointment/{appointment.id}",
+                         headers=accounts.token(client, "alice")).status_code == 404
+    accounts.login(client, "alice")
+    db.session.refresh(appointment)
+    assert (appointment.status, appointment.starts_at) == ("planned", start)
+    for url in ("/", "/dashboard/", "/reminders/"):
+        body = client.get(url).get_data(as_text=True)
+        assert "canari" not in body and "Alicelead" not in body, url
+    client.get("/agenda/")
+    token = db.session.get(UserProfile, alice.id).calendar_token
+    feed = client.get(f"/calendar/{token}.ics").get_data(as_text=True)
+    assert "canari" not in feed and "Alicelead" not in feed
+    # Still her time, but the overlap warning does not name the lead.
+    other = make_lead(owner=alice, last_name="Autrelead")
+    clash = client.post("/agenda/events", json={
+        "lead": other.id, "start": wall_time(start), "end": wall_time(start + dt.timedelta(hours=1))})
+    assert clash.status_code == 409 and "Alicelead" not in clash.get_json()["message"]
+
+
+def test_export_job_runs_as_the_rep_without_a_request(app, accounts, two_reps, tmp_path):
+    """The job gets the export row (user id and the list's arguments) and builds the viewer."""
+    alice, bob, mine, theirs = two_reps
+    app.config["CRM_EXPORT_DIR"] = str(tmp_path)
+    make_lead(owner=alice, last_name="Alicedeux", status="converted")
+    export = ExportFile(user_id=alice.id, file_format="csv", query="status=new&q=")
+    db.session.add(export)
+    db.session.commit()
+    assert run_lead_export(export.id) is True
+    db.session.refresh(export)
+    text = open(export.path, encoding="utf-8").read()
+    assert export.rows == 1 and "Alicelead" in text and "Boblead" not in text
+    assert "Alicedeux" not in text  # the list's own filter
+    alice.active = False
+    again = ExportFile(user_id=alice.id, file_format="csv", query="")
+    db.session.add(again)
+    db.session.commit()
+    run_lead_export(again.id)
+    db.session.refresh(again)
+    assert again.rows == 0  # a deactivated user's job sees nothing
+
+
+def test_export_job_records_and_raises_a_bad_argument(app, accounts, two_reps, tmp_path):
+    alice, bob, mine, theirs = two_reps
+    export = ExportFile(user_id=alice.id, file_format="csv", query="_oc_LeadView=password&_od_LeadView=asc")
+    db.session.add(export)
+    db.session.commit()
+    with pytest.raises(DomainError):
+        run_lead_export(export.id)
+    db.session.refresh(export)
+    assert export.status == "failed" and "password" in export.error
+
+
+def test_a_due_reminder_of_a_lead_handed_over_stays_silent(app, accounts, two_reps):
+    from jobs.followup import fire_reminder
+
+    alice, bob, mine, theirs = two_reps
+    reminder = Reminder(lead=mine, user=alice, due_at=utcnow() - dt.timedelta(minutes=1),
+                        what="Rappel canari")
+    db.session.add(reminder)
+    mine.owner = bob
+    db.session.commit()
+    assert fire_reminder(reminder.id) is None
+    assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0
+
+
+def test_user_choices_follow_who_may_be_named(client, accounts, two_reps):
+    """A rep's owner choices are themselves alone (API `_info` too); Marketing still names any
+    active colleague to follow a campaign."""
+    alice, bob, mine, theirs = two_reps
+    values = _info_values(client, accounts.token(client, "alice"), "lead", "add_columns")
+    assert values["owner"] == [str(alice)]
+    accounts.create("mia", "Marketing")
+    accounts.login(client, "mia")
+    assert str(bob) in client.get("/campaigns/add").get_data(as_text=True)
+
+
+def test_a_campaign_follower_who_may_not_see_the_lead_is_not_told(app, accounts, two_reps, smtp):
+    from jobs.notifications import notify_new_lead
+
+    use_smtp(app, smtp)
+    alice, bob, mine, theirs = two_reps
+    theirs.campaign = make_campaign(name="Printemps")
+    theirs.campaign.manager_id = alice.id
+    db.session.commit()
+    notify_new_lead(theirs.id)
+    assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0
+    assert db.session.query(Notification).filter_by(user_id=bob.id, event="assigned").count() == 1
+
+
+def test_the_former_rep_hears_nothing_of_an_appointment_changed_after_a_handover(app, accounts,
+                                                                                 two_reps):
+    from jobs.notifications import notify_appointment
+
+    alice, bob, mine, theirs = two_reps
+    past = make_appointment(mine, alice, start=utcnow() - dt.timedelta(days=3))
+    mine.owner = bob
+    db.session.commit()
+    assert notify_appointment(past.id, "changed") is False
+    assert db.session.query(Notification).filter_by(user_id=alice.id).count() == 0

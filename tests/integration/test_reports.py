@@ -18,6 +18,7 @@ import pytest
 from app.extensions import db
 from app.services.errors import DomainError
 from app.services.reports import check_definition, run
+from app.services.viewer import Viewer
 from jobs.reports import send_weekly_reports
 from models import Campaign, CampaignSpend, Lead, SavedReport, Source
 from models.base import utcnow
@@ -46,6 +47,9 @@ def team(accounts):
     return boss, claire, paul
 
 
+TEAM = Viewer(None, sees_all_leads=True)  # a manager's view: every lead
+
+
 def today():
     return dt.date.today()
 
@@ -54,7 +58,7 @@ def test_figures_by_source_and_rep(app, team):
     definition = check_definition({"dimensions": ["source", "rep"],
                                    "measures": ["leads", "conversions", "conversion_rate",
                                                 "median_contact_hours"], "days": 30})
-    titles, rows = run(db.session, definition, today())
+    titles, rows = run(db.session, definition, today(), TEAM)
     assert titles[:2] == ["Source", "Commercial"]
     table = {(r[0], r[1]): r[2:] for r in rows}
     assert table[("Salon", "Claire Petit")] == [2, 1, 0.5, pytest.approx(2.0)]
@@ -89,19 +93,19 @@ def test_spend_and_cost_per_lead(app, spending):
     day, claire = spending
     definition = check_definition({"dimensions": ["campaign"],
                                    "measures": ["leads", "spend", "cost_per_lead"], "days": 30})
-    table = {r[0]: r[1:] for r in run(db.session, definition, today())[1]}
+    table = {r[0]: r[1:] for r in run(db.session, definition, today(), TEAM)[1]}
     assert table["A"] == [2, Decimal("300"), Decimal("150")]
     assert table["B"] == [1, Decimal("100"), Decimal("100")]  # the older day is outside 30 days
     assert table["—"] == [5, None, None]
     by_month = check_definition({"dimensions": ["campaign", "month"], "measures": ["spend"],
                                  "days": 30})
-    months = {(r[0], r[1]): r[2] for r in run(db.session, by_month, today())[1]}
+    months = {(r[0], r[1]): r[2] for r in run(db.session, by_month, today(), TEAM)[1]}
     assert months[("B", day.strftime("%m/%Y"))] == Decimal("100")
     assert months[("A", day.strftime("%m/%Y"))] is None  # no dated spend
     by_rep = check_definition({"dimensions": ["rep"], "measures": ["spend"], "days": 30})
-    assert {r[1] for r in run(db.session, by_rep, today())[1]} == {None}
+    assert {r[1] for r in run(db.session, by_rep, today(), TEAM)[1]} == {None}
     # Run for one rep: the campaigns' spend is not theirs.
-    assert {r[2] for r in run(db.session, definition, today(), owner_id=claire.id)[1]} == {None}
+    assert {r[2] for r in run(db.session, definition, today(), Viewer(claire.id))[1]} == {None}
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext") and not os.environ.get("CI"),
