@@ -5,7 +5,6 @@ import os
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.body_limits import LimitedRequest
 from app.extensions import csrf, db, mail, migrate, tune_sqlite
 from app.services.secrets_box import keyring
 from config import CONFIGS, DEFAULT_SECRET_KEY
@@ -16,7 +15,6 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migra
 def create_app(config=None, overrides=None):
     """Build the CRM. `config` is a class or a name ('development', 'test', 'production')."""
     app = Flask(__name__, instance_path=os.path.join(os.path.dirname(MIGRATIONS_DIR), "instance"))
-    app.request_class = LimitedRequest  # each route's body limit, enforced while reading
     config = config or os.environ.get("CRM_ENV", "development")
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides or {})

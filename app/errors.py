@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.body_limits import too_large_message
 from app.extensions import db
-from views.request_args import db_id
+from app.input_limits import db_id
 
 
 def _wants_json():

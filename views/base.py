@@ -7,10 +7,11 @@ from flask_appbuilder.exceptions import InvalidOperationFilterFABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from app.input_limits import MAX_PAGE, InvalidInput, db_id, in_db_int_range
 from app.services.errors import DomainError
 from models import User
 from views.datamodel import CRMInterface
-from views.request_args import MAX_PAGE, InvalidInput, capped_page_size, db_id, in_db_int_range
+from views.request_args import capped_page_size
 from views.scoping import scope_filter
 from views.security_screens import KnownActionsOnly
 

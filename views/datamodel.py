@@ -8,7 +8,7 @@ from sqlalchemy.orm import MANYTOONE
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.services.errors import DomainError
-from views.request_args import db_id
+from app.input_limits import db_id
 
 
 class BoundedCount(int):

@@ -6,7 +6,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import html_params
 
-from views.request_args import db_id
+from app.input_limits import db_id
 
 
 class RemoteSelectWidget:

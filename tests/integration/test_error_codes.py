@@ -53,7 +53,7 @@ def test_sheet_position_beyond_the_range_is_refused(manager, query):
 
 @pytest.mark.parametrize("query", [f"source={BIG}", f"owner={BIG}", f"campaign={BIG}"])
 def test_related_filter_ids_beyond_the_range_are_refused(manager, query):
-    assert refused(manager.get("/leads/list/?" + query), 400, "hors limites")
+    assert refused(manager.get("/leads/list/?" + query), 400, "Filtre invalide : " + query[:-24])
 
 
 @pytest.mark.parametrize("resource", APIS)
@@ -164,7 +164,9 @@ def test_form_with_a_related_id_beyond_the_range_writes_nothing(manager):
     lead = make_lead()
     response = manager.post("/interactions/add", data={"lead": BIG, "kind": "call",
                                                        "subject": "Appel"})
-    assert refused(response, 400, "hors limites")
+    # The form is shown again with the field's error, as for any unknown choice.
+    assert response.status_code == 200
+    assert "Choix introuvable ou non autorisé" in response.get_data(as_text=True)
     assert db.session.query(Interaction).count() == 0
     assert db.session.get(Lead, lead.id) is not None
 
