@@ -116,10 +116,13 @@ def notify_appointment_moved(appointment_id, owner_id, user_id):
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None or appointment.owner_id != owner_id:
         return False
-    when = format_local(appointment.starts_at)
-    _notify_once(user_id, "appointment", appointment.lead,
-                 lambda: _("Rendez-vous du %(when)s avec %(lead)s transféré à %(user)s",
-                           when=when, lead=appointment.lead.full_name,
-                           user=appointment.owner.get_full_name()),
-                 linked=user_id == owner_id)
+    when, user = format_local(appointment.starts_at), appointment.owner.get_full_name()
+    if user_id == owner_id:
+        _notify_once(user_id, "appointment", appointment.lead,
+                     lambda: _("Rendez-vous du %(when)s avec %(lead)s transféré à %(user)s",
+                               when=when, lead=appointment.lead.full_name, user=user))
+    else:  # the former rep no longer sees the lead: not even its name
+        _notify_once(user_id, "appointment", appointment.lead,
+                     lambda: _("Votre rendez-vous du %(when)s a été transféré à %(user)s",
+                               when=when, user=user), linked=False)
     return True

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import update
 
 from app.extensions import db
 from app.services.errors import DomainError
@@ -347,7 +348,9 @@ def test_appointments_follow_their_lead_not_their_owner_column(client, accounts,
     appointment = make_appointment(mine, alice, start=start, title="RDV canari")
     db.session.add(Reminder(lead=mine, user=alice, due_at=utcnow() - dt.timedelta(hours=1),
                             what="Rappel canari"))
-    mine.owner = bob  # reassigned, with nothing moved: the rule alone must hold
+    # Reassigned by a bare UPDATE, so that nothing follows the lead (a reassignment through the
+    # ORM moves future appointments): the rule alone must hold.
+    db.session.execute(update(Lead).where(Lead.id == mine.id).values(owner_id=bob.id))
     db.session.commit()
     assert client.get(f"/appointments/show/{appointment.id}").status_code == 404
     assert client.get(f"/api/v1/appointment/{appointment.id}",

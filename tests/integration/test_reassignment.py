@@ -83,7 +83,9 @@ def test_the_sheet_moves_what_lies_ahead_and_tells_both_reps_not_the_lead(
     assert len(text) == 1 and text[0].startswith("Rendez-vous du ") \
         and text[0].endswith("avec Marie Martin transféré à Paul Durand")
     assert told(paul)[0][1] == lead.id
-    assert told(claire) == [(text[0], None)]  # no link to a lead she no longer sees
+    # No link to, nor name of, a lead she no longer sees.
+    assert told(claire) == [(f"Votre rendez-vous du {text[0][15:].split(' avec ')[0]} a été "
+                             "transféré à Paul Durand", None)]
     assert told(boss) == []
     # Only the rep changed: same SEQUENCE, and no e-mail to the lead.
     assert db.session.get(Appointment, ahead.id).sequence == sequence

@@ -17,9 +17,9 @@ PEAK_BYTES = 50 * 1024 * 1024
 SPARSE_STRINGS = (b"<si><t>" + base64.b64encode(os.urandom(15000)) + b"</t></si>") * 52
 
 
-def post_file(client, url, name, content):
+def post_file(client, url, name, content, headers=None):
     return client.post(url, data={"file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", headers=headers)
 
 
 def peak_of(send):
@@ -57,13 +57,14 @@ def nothing_stored(directory):
     ("contrat.docx", zip_of(member("[Content_Types].xml", b"<Types/>"),
                             member("word/document.xml", times=20)), "plus de 100 fois"),
 ], ids=["1-gib-mimetype", "too-many-members", "ratio-over-100"])
-def test_an_attachment_bomb_is_refused_before_it_inflates(app, client, claire_lead, name, content,
-                                                          reason):
+def test_an_attachment_bomb_is_refused_before_it_inflates(app, client, accounts, claire_lead, name,
+                                                          content, reason):
     response, peak = peak_of(lambda: post_file(client, f"/sheet/{claire_lead.id}/attach", name,
                                                content))
     assert response.status_code == 422 and reason in response.get_data(as_text=True)
     assert peak < PEAK_BYTES, peak
-    api = post_file(client, f"/api/v1/sheet/{claire_lead.id}/attachments", name, content)
+    api = post_file(client, f"/api/v1/sheet/{claire_lead.id}/attachments", name, content,
+                    headers=accounts.token(client, "claire"))
     assert api.status_code == 422 and reason in str(api.get_json())
     assert db.session.query(Attachment).count() == 0
     assert nothing_stored(app.config["CRM_ATTACHMENT_DIR"])
