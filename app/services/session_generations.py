@@ -2,11 +2,11 @@
 generation (session cookie, JWT claims); replacing the stored value makes every earlier one fail
 its check on the next request, in every process, since the value lives in the database.
 
-A new password, deactivation and a change of roles or groups replace it at flush time, whatever
-wrote the change (FAB's forms, `flask fab reset-password`, our CLI), so no caller can forget."""
+A new password, deactivation and a change of roles or groups (or of the roles of a group the
+user is in) replace it at flush time, whatever wrote the change (FAB's forms, `flask fab reset-password`, our CLI), so no caller can forget."""
 import secrets
 
-from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.sqla.models import Group, User
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -34,8 +34,10 @@ def revoke(session, user_id):
 @event.listens_for(Session, "before_flush")
 def _revoke_on_account_change(session, _context, _instances):
     for item in list(session.dirty):
-        if not isinstance(item, User):
-            continue
-        state = inspect(item)
-        if any(state.attrs[name].history.has_changes() for name in _REVOKING_CHANGES):
-            revoke(session, item.id)
+        if isinstance(item, User):
+            state = inspect(item)
+            if any(state.attrs[name].history.has_changes() for name in _REVOKING_CHANGES):
+                revoke(session, item.id)
+        elif isinstance(item, Group) and inspect(item).attrs.roles.history.has_changes():
+            for member in item.users:
+                revoke(session, member.id)

@@ -185,6 +185,20 @@ def test_a_role_change_by_the_admin_ends_the_users_sessions(app, client, account
     assert client.get("/users/list/").status_code == 200  # the admin's own session goes on
 
 
+def test_a_change_of_a_groups_roles_ends_its_members_sessions(app, accounts):
+    from flask_appbuilder.security.sqla.models import Group
+
+    alice, bob = accounts.create("alice", "Responsable"), accounts.create("bob", "Responsable")
+    group = Group(name="Équipe", users=[alice])
+    db.session.add(group)
+    db.session.commit()
+    members, others = accounts.login(app.test_client(), "alice"), accounts.login(app.test_client(), "bob")
+    group.roles = [app.appbuilder.sm.find_role("Commercial")]
+    db.session.commit()
+    assert members.get("/leads/list/").status_code == 302
+    assert others.get("/leads/list/").status_code == 200
+
+
 # --- Finding 5: API writes need a bearer token --------------------------------------------------
 
 def test_api_writes_on_the_session_cookie_alone_are_refused(app, client, accounts):
