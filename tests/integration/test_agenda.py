@@ -1,10 +1,17 @@
 """The agenda's endpoints: events of the right people, creation with the overlap warning,
-moving and cancelling; times are Paris wall times."""
+moving and cancelling; times are Paris wall times. The services behind them answer without a
+request too (a session, a Viewer and plain values)."""
 import datetime as dt
 
 import pytest
+from flask import has_request_context
 
 from app.extensions import db
+from app.services.calendar_planning import (NotVisible, Overlap, agenda_events,
+                                            cancel_on_agenda, move_on_agenda)
+from app.services.calendar_subscription import subscription_feed, subscription_token
+from app.services.errors import DomainError
+from app.services.viewer import Viewer
 from models import Appointment
 from tests.factories import make_appointment, make_lead
 
@@ -18,6 +25,7 @@ def team(accounts):
 
 
 WEEK = {"start": "2030-03-25T00:00", "end": "2030-04-01T00:00"}
+WINDOW = (WEEK["start"], WEEK["end"])
 
 
 def test_events_in_paris_time_for_the_right_people(client, accounts, team):
@@ -104,3 +112,64 @@ def test_the_agenda_page_loads_the_vendored_calendar(client, accounts, team):
     assert "vendor/fullcalendar-6.1.19/index.global.min.js" in body and "fr.global.min.js" in body
     assert client.get("/static/vendor/fullcalendar-6.1.19/index.global.min.js").status_code == 200
     assert "//cdn" not in body
+
+
+@pytest.fixture
+def booked(team):
+    boss, claire, paul = team
+    mine = make_appointment(make_lead(owner=claire, last_name="Martin"), owner=claire,
+                            start=dt.datetime(2030, 3, 26, 9, 0))
+    theirs = make_appointment(make_lead(owner=paul, last_name="Durand"), owner=paul,
+                              start=dt.datetime(2030, 3, 26, 10, 0))
+    gone = make_appointment(make_lead(owner=claire), owner=claire,
+                            start=dt.datetime(2030, 3, 27, 9, 0), status="cancelled")
+    return mine, theirs, gone
+
+
+def viewer(user):
+    return Viewer.for_user(db.session, user.id)
+
+
+def test_event_feed_of_a_rep_without_a_request(app, team, booked):
+    """The services behind the views, called as a job would: session, Viewer, plain values."""
+    boss, claire, paul = team
+    mine, theirs, gone = booked
+    assert not has_request_context()
+    # A rep gets their own, whoever they ask for; the cancelled only on demand.
+    assert agenda_events(db.session, viewer(claire), *WINDOW, "all") == [mine]
+    assert agenda_events(db.session, viewer(claire), *WINDOW, str(paul.id), cancelled=True) \
+        == [mine, gone]
+    assert agenda_events(db.session, viewer(boss), *WINDOW, "all") == [mine, theirs]
+    with pytest.raises(DomainError, match="Filtre invalide"):
+        agenda_events(db.session, viewer(boss), *WINDOW, "paul")
+    with pytest.raises(DomainError, match="Période invalide"):
+        agenda_events(db.session, viewer(claire), "2030-03-01T00:00", "2030-06-01T00:00")
+    # The iCalendar subscription answers its owner's appointments only.
+    body = subscription_feed(db.session, subscription_token(db.session, claire.id))
+    assert "Martin" in body and "Durand" not in body
+    assert subscription_feed(db.session, "unknown") is None
+
+
+def test_move_rule_without_a_request(app, team, booked):
+    claire = team[1]
+    mine, theirs, gone = booked
+    with pytest.raises(NotVisible):  # another rep's appointment does not exist for a rep
+        move_on_agenda(db.session, viewer(claire), theirs.id, "2030-03-26T15:00",
+                       "2030-03-26T16:00")
+    with pytest.raises(DomainError, match="ne se déplace plus"):
+        move_on_agenda(db.session, viewer(claire), gone.id, "2030-03-26T15:00",
+                       "2030-03-26T16:00")
+    db.session.rollback()
+    # Onto her 14:00 (Paris) appointment: she is warned, with the lead named, and may force.
+    make_appointment(make_lead(owner=claire, last_name="Bernard"), owner=claire,
+                     start=dt.datetime(2030, 3, 26, 13, 0))
+    with pytest.raises(Overlap, match="Bernard"):
+        move_on_agenda(db.session, viewer(claire), mine.id, "2030-03-26T14:30", "2030-03-26T15:30")
+    db.session.rollback()
+    moved, change = move_on_agenda(db.session, viewer(claire), mine.id, "2030-03-26T14:30",
+                                   "2030-03-26T15:30", force=True)
+    assert (moved, change, moved.starts_at) == (mine, "changed", dt.datetime(2030, 3, 26, 13, 30))
+    db.session.rollback()  # the service never commits: the caller does
+    assert mine.starts_at == dt.datetime(2030, 3, 26, 9, 0)
+    assert cancel_on_agenda(db.session, viewer(claire), gone.id) == (gone, None)
+    assert cancel_on_agenda(db.session, viewer(claire), mine.id) == (mine, "cancelled")
