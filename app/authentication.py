@@ -35,15 +35,20 @@ def _remember_generation(_app, user):
     session[SESSION_KEY] = session_generations.current(db.session, user.id)
 
 
-def session_is_current(user_id):
-    """Whether the session cookie of this request carries the user's current generation."""
-    return session_generations.is_current(db.session, user_id, session.get(SESSION_KEY))
+def session_user(user_id):
+    """The user of this request's session cookie, if the cookie carries their current
+    generation; else None."""
+    user, generation = session_generations.user_with_generation(db.session, user_id)
+    return user if user is not None and session.get(SESSION_KEY) == generation else None
 
 
 def token_is_revoked(jwt_data):
     user_id = jwt_data.get("sub")
-    return not (str(user_id).isdigit() and session_generations.is_current(
-        db.session, int(user_id), jwt_data.get(GENERATION_CLAIM)))
+    if not str(user_id).isdigit():
+        return True
+    # The user comes with the generation: the JWT user loader then finds it in the session.
+    user, generation = session_generations.user_with_generation(db.session, int(user_id))
+    return user is None or jwt_data.get(GENERATION_CLAIM) != generation
 
 
 def token_claims(identity):

@@ -233,9 +233,10 @@ class CRMSecurityManager(SecurityManager):
         return manager
 
     def load_user(self, pk):
-        """Flask-Login's loader: a session cookie of an older generation is anonymous."""
-        user = super().load_user(pk)
-        return user if user is not None and authentication.session_is_current(user.id) else None
+        """Flask-Login's loader: a session cookie of an older generation, or of an inactive
+        user, is anonymous (the user and the generation are read in one query)."""
+        user = authentication.session_user(int(pk)) if str(pk).isdigit() else None
+        return user if user is not None and user.is_active else None
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         # JWTs carry their generation in a claim, checked by the blocklist loader.

@@ -22,8 +22,12 @@ def current(session, user_id):
     return row.value if row is not None else INITIAL
 
 
-def is_current(session, user_id, presented):
-    return presented is not None and presented == current(session, user_id)
+def user_with_generation(session, user_id):
+    """(the user, their current generation) in one query, since every request needs both;
+    (None, None) for an unknown id."""
+    row = session.query(User, SessionGeneration.value).outerjoin(
+        SessionGeneration, SessionGeneration.user_id == User.id).filter(User.id == user_id).first()
+    return (None, None) if row is None else (row[0], row[1] or INITIAL)
 
 
 def revoke(session, user_id):
