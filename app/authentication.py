@@ -3,7 +3,7 @@ behind a proxy, which sessions and tokens are still valid, and what the API acce
 
 The rules themselves live in app/services/session_generations.py and passwords.py; this module
 ties them to Flask-Login, Flask-JWT-Extended, Flask-Limiter and the request."""
-from flask import abort, jsonify, request, session
+from flask import abort, g, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -46,8 +46,10 @@ def token_is_revoked(jwt_data):
     user_id = jwt_data.get("sub")
     if not str(user_id).isdigit():
         return True
-    # The user comes with the generation: the JWT user loader then finds it in the session.
     user, generation = session_generations.user_with_generation(db.session, int(user_id))
+    # Held for the request, so that the JWT user loader finds it in the session's identity map
+    # (which holds unchanged rows weakly) instead of reading it again; never read from here.
+    g.crm_token_user = user
     return user is None or jwt_data.get(GENERATION_CLAIM) != generation
 
 

@@ -20,11 +20,11 @@ from flask import current_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services.accounts import ensure_user  # noqa: E402
 from app.services.slots import free_slots  # noqa: E402
-from bench.fresh import fresh_app  # noqa: E402
+from bench.fresh import BENCH_PASSWORD, fresh_app  # noqa: E402
 from models import Appointment, BookingPage, Lead, UserProfile  # noqa: E402
 from models.base import utcnow  # noqa: E402
 
-PASSWORD = "Bench-password-1"
+PASSWORD = BENCH_PASSWORD
 
 
 def seed(rng):

@@ -30,7 +30,7 @@ def fresh_app(url, sqlite_name, **config):
     return app
 
 
-BENCH_PASSWORD = "Bench-password-1"
+BENCH_PASSWORD = "Bench-Password-12"  # meets the password policy the CRM enforces
 
 
 def seed_team(lead_count):

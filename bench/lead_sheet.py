@@ -17,13 +17,13 @@ from sqlalchemy import text  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from app.services.accounts import ensure_user  # noqa: E402
-from bench.fresh import fresh_app  # noqa: E402
+from bench.fresh import BENCH_PASSWORD, fresh_app  # noqa: E402
 from bench.list_leads import StatementCounter, measure  # noqa: E402
 from models import (Appointment, Attachment, Interaction, Lead, LeadAssignment,  # noqa: E402
                     LeadEvent, LeadNote, Notification)
 from models.base import utcnow  # noqa: E402
 
-PASSWORD = "Bench-password-1"
+PASSWORD = BENCH_PASSWORD
 
 
 def seed():

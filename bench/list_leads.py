@@ -23,10 +23,11 @@ from app.extensions import db  # noqa: E402
 from app.services.accounts import ensure_user  # noqa: E402
 from app.services.demo import REPS, refresh_statistics, seed_leads  # noqa: E402
 from app.services.roles import sync_roles  # noqa: E402
+from bench.fresh import BENCH_PASSWORD  # noqa: E402
 from config import BASE_DIR, DevelopmentConfig  # noqa: E402
 from models import Lead, Source  # noqa: E402
 
-PASSWORD = "Bench-password-1"
+PASSWORD = BENCH_PASSWORD
 
 
 def prepare(app, count):
@@ -34,7 +35,9 @@ def prepare(app, count):
         upgrade()
         sync_roles(app.appbuilder, db.session)
         sm = app.appbuilder.sm
-        ensure_user(sm, "bench", "bench@example.com", "Bench", "Manager", "Responsable", PASSWORD)
+        bench, _ = ensure_user(sm, "bench", "bench@example.com", "Bench", "Manager", "Responsable",
+                               PASSWORD)
+        sm.reset_password(bench.id, PASSWORD)  # a database seeded under an older password
         owners = [ensure_user(sm, u, f"{u}@exemple.fr", f, last, "Commercial", PASSWORD)[0].id
                   for u, f, last in REPS]
         existing = db.session.query(func.count(Lead.id)).scalar()
