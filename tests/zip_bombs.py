@@ -48,8 +48,9 @@ def odt_bomb(size=1 << 30):
                   member("content.xml", b"<office:document-content/>"))
 
 
-def xlsx_parts(shared_strings):
-    """The members of a real one-sheet workbook (xlsxwriter's), its shared strings replaced."""
+def xlsx_parts(replacement):
+    """The members of a real one-sheet workbook (xlsxwriter's), one of them (shared strings,
+    styles...) replaced."""
     import xlsxwriter
 
     out = io.BytesIO()
@@ -58,7 +59,7 @@ def xlsx_parts(shared_strings):
     workbook.close()
     with zipfile.ZipFile(out) as archive:
         return [member(name, archive.read(name)) for name in archive.namelist()
-                if name != "xl/sharedStrings.xml"] + [shared_strings]
+                if name.encode() != replacement[0]] + [replacement]
 
 
 def xlsx_bomb(size=1100 << 20):

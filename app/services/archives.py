@@ -2,9 +2,11 @@
 bombs: how many members, how big they say they are, how much they say they compress. What a
 reader will inflate in full (openpyxl) is then inflated once by streaming, counting the bytes:
 the declared sizes can lie. A member is only ever read with a bounded read."""
+import lzma
 import os
 import struct
 import zipfile
+import zlib
 from contextlib import contextmanager
 
 from flask_babel import gettext as _
@@ -18,12 +20,18 @@ _END = struct.Struct("<4s4H2LH")  # the end of central directory record
 _END_SIGNATURE = b"PK\x05\x06"
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
-# openpyxl streams a workbook's worksheets but loads every other part whole (shared strings,
-# styles...): those are held to less.
-MAX_LOADED_PART_BYTES = 64 * 1024 * 1024
+# openpyxl streams a workbook's worksheets but loads every other part whole, as an XML tree or a
+# list of strings several times the size of the text: those are held to much less. The shared
+# strings of a real 100,000-row file fit; styles, workbook and properties are far smaller.
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+MAX_LOADED_PART_BYTES = 4 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
 _TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
 _WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+# A corrupt deflate (or LZMA) stream raises the compressor's own error, which zipfile passes on.
+CORRUPT_ERRORS = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError,
+                  zlib.error, lzma.LZMAError)
 # Inflating more than 100 times is refused, as Apache POI does (its minimum inflate ratio,
 # 0.01); small members may compress better than that and are not a danger.
 MAX_RATIO = 100
@@ -96,7 +104,7 @@ def _check_inflation(archive):
                     produced += len(chunk)
                     if produced > info.file_size:
                         raise lying
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
+        except CORRUPT_ERRORS:
             raise lying
 
 
@@ -105,29 +113,38 @@ def check_spreadsheet(path):
     no zip file at all."""
     try:
         with opened(path) as archive:
-            streamed = _worksheets(archive)
-            if any(info.file_size > MAX_LOADED_PART_BYTES and info.filename not in streamed
+            types = _part_types(archive)
+            if any(info.file_size > _loaded_limit(types.get(info.filename))
                    for info in archive.infolist()):
                 raise UnsafeArchive(_("Fichier Excel refusé : trop de textes ou de styles pour "
                                       "être lu sans risque ; enregistrez-le en CSV."), field="file")
             _check_inflation(archive)
-    except (zipfile.BadZipFile, OSError):
+    except CORRUPT_ERRORS:
         raise DomainError(_("Fichier Excel illisible."), field="file")
 
 
-def _worksheets(archive):
-    """The parts that only ever say they are worksheets, as openpyxl finds types: by the
-    package's [Content_Types].xml (read bounded, parsed as openpyxl does)."""
+def _loaded_limit(kinds):
+    """How big a part may inflate to, by what it says it is: worksheets are streamed."""
+    if kinds == {_WORKSHEET}:
+        return MAX_MEMBER_BYTES
+    if kinds == {_SHARED_STRINGS}:
+        return MAX_SHARED_STRINGS_BYTES
+    return MAX_LOADED_PART_BYTES
+
+
+def _part_types(archive):
+    """What each part says it is, as openpyxl finds types: by the package's
+    [Content_Types].xml (read bounded, parsed as openpyxl does)."""
     from openpyxl.xml.functions import fromstring
 
     try:
         root = fromstring(read_member(archive, "[Content_Types].xml", MAX_MANIFEST_BYTES))
-    except (KeyError, SyntaxError, ValueError):
-        return set()  # openpyxl will not read it either
+    except (KeyError, SyntaxError, ValueError, *CORRUPT_ERRORS):
+        return {}  # openpyxl will not read it either
     types = {}
     for part in root.iter(_TYPES):
         types.setdefault(part.get("PartName", "").lstrip("/"), set()).add(part.get("ContentType"))
-    return {name for name, kinds in types.items() if kinds == {_WORKSHEET}}
+    return types
 
 
 def read_member(archive, name, size):

@@ -4,11 +4,10 @@ import os
 import secrets
 import time
 import unicodedata
-import zipfile
 
 from flask_babel import gettext as _
 
-from app.services.archives import opened, read_member
+from app.services.archives import CORRUPT_ERRORS, opened, read_member
 from app.services.errors import DomainError
 from models import Attachment
 
@@ -59,7 +58,7 @@ def _content_matches(path, extension):
                     n.startswith(_OOXML[extension]) for n in names)
             mimetype = read_member(archive, "mimetype", len(_ODF[extension]) + 2)
             return mimetype.decode("ascii", "replace").strip() == _ODF[extension]
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except (KeyError, *CORRUPT_ERRORS):
         return False
 
 

@@ -74,9 +74,14 @@ def test_an_attachment_bomb_is_refused_before_it_inflates(app, client, accounts,
     (xlsx_bomb(), "bombe de décompression"),
     (lying_xlsx(), "archive est corrompue"),
     (crowded_zip(), "plus de 5000 éléments"),
-    (zip_of(*xlsx_parts(member("xl/sharedStrings.xml", SPARSE_STRINGS, 65))),
+    (zip_of(*xlsx_parts(member("xl/sharedStrings.xml", SPARSE_STRINGS, 17))),
      "trop de textes ou de styles"),
-], ids=["huge-shared-strings", "lying-header", "too-many-members", "shared-strings-over-64-mb"])
+    (zip_of(*xlsx_parts(member("xl/styles.xml", SPARSE_STRINGS, 5))),
+     "trop de textes ou de styles"),
+    (zip_of(*xlsx_parts((b"xl/styles.xml", b"\xff" * 100, 0, 1000, 1000))),
+     "archive est corrompue"),
+], ids=["huge-shared-strings", "lying-header", "too-many-members", "shared-strings-over-16-mb",
+        "styles-over-4-mb", "corrupt-deflate"])
 def test_an_import_bomb_is_refused_before_openpyxl_sees_it(app, importer, content, reason):
     response, peak = peak_of(lambda: post_file(importer, "/imports/", "salon.xlsx", content))
     assert response.status_code == 422 and reason in response.get_data(as_text=True)
@@ -107,3 +112,12 @@ def test_a_real_workbook_still_imports(importer):
     assert response.status_code == 302 and "/settings" in response.location
     batch = db.session.query(ImportBatch).one()
     assert "Martin" in importer.get(f"/imports/{batch.id}/settings").get_data(as_text=True)
+
+
+def test_an_attachment_with_a_corrupt_stream_is_refused(app, client, claire_lead):
+    odt = zip_of((b"mimetype", b"\xff" * 50, 0, 39, 39),
+                 member("content.xml", b"<office:document-content/>"))
+    response = post_file(client, f"/sheet/{claire_lead.id}/attach", "offre.odt", odt)
+    assert response.status_code == 400
+    assert "ne correspond pas à son extension" in response.get_data(as_text=True)
+    assert db.session.query(Attachment).count() == 0
