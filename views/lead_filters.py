@@ -1,9 +1,18 @@
 """FAB filters of the lead list: the filter bar and the API share them; the searching itself is
 app/services/lead_list.py's, which exports also use."""
+import datetime as dt
+
 from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.input_limits import InvalidInput
 from app.services.lead_list import created_from, created_to, parse_day, search_leads
+
+
+def _refused(name):
+    # The API's rison gives numbers and booleans too: neither a search nor a day.
+    return InvalidInput(_("Filtre invalide : %(name)s", name=name))
 
 
 class LeadSearchFilter(BaseFilter):
@@ -11,7 +20,17 @@ class LeadSearchFilter(BaseFilter):
     arg_name = "search"
 
     def apply(self, query, value):
+        if not isinstance(value, str):
+            raise _refused(self.arg_name)
         return search_leads(query, value)
+
+
+def _day(value, name):
+    if isinstance(value, str):
+        return parse_day(value)
+    if isinstance(value, dt.date):
+        return value
+    raise _refused(name)
 
 
 class CreatedFromFilter(BaseFilter):
@@ -19,7 +38,7 @@ class CreatedFromFilter(BaseFilter):
     arg_name = "created_from"
 
     def apply(self, query, value):
-        day = parse_day(value) if isinstance(value, str) else value
+        day = _day(value, self.arg_name)
         return created_from(query, day) if day else query
 
 
@@ -28,7 +47,7 @@ class CreatedToFilter(BaseFilter):
     arg_name = "created_to"
 
     def apply(self, query, value):
-        day = parse_day(value) if isinstance(value, str) else value
+        day = _day(value, self.arg_name)
         return created_to(query, day) if day else query
 
 

@@ -207,3 +207,12 @@ def test_a_form_posted_as_json_is_refused_without_error(manager, lead):
         assert response.status_code == 200
         assert "Choix introuvable ou non autorisé" in response.get_data(as_text=True)
     assert db.session.query(Appointment).count() == db.session.query(Interaction).count() == 0
+
+
+@pytest.mark.parametrize("opr", ["search", "created_from", "created_to"])
+@pytest.mark.parametrize("value", ["5", "!t", "2.5"])
+def test_api_filter_values_that_are_not_text_are_refused(api, opr, value):
+    col = "last_name" if opr == "search" else "created_at"
+    response = api("GET", f"/api/v1/lead/?q=(filters:!((col:{col},opr:{opr},value:{value})))")
+    assert response.status_code == 400
+    assert f"Filtre invalide : {opr}" in response.get_json()["message"]
