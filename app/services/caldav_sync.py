@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from app.services import outbound
 from app.services.errors import DomainError
 from app.services.ical import single_event
+from app.services.viewer import Viewer, scope, user_sees_lead
 from app.timezones import to_utc_naive
 from models import Appointment, CalendarAccount, ExternalBusy
 from models.base import utcnow
@@ -75,12 +76,14 @@ def connect(session, user_id, url, username, password):
 
 
 def push(session, appointment):
-    """Write (or remove) one appointment in its rep's calendar, if the rep has one."""
+    """Write (or remove) one appointment in its rep's calendar, if the rep has one. A rep who
+    no longer sees the lead (sent back to the pool, say) gets the copy removed, not its details."""
     account = session.get(CalendarAccount, appointment.owner_id) if appointment.owner_id else None
     if account is None or not account.active:
         return False
     calendar = _calendar(account)
-    if appointment.status not in LIVE:
+    if appointment.status not in LIVE or not user_sees_lead(session, appointment.owner_id,
+                                                             appointment.lead_id):
         if appointment.caldav_href:
             _delete(calendar, appointment.caldav_href)
             appointment.caldav_href = None
@@ -120,8 +123,10 @@ def pull(session, account, now=None):
     start, end = now - PAST, now + AHEAD
     calendar = _calendar(account)
     events = calendar.search(start=start, end=end, event=True, expand=True)
-    ours = {a.uid: a for a in session.query(Appointment).filter(
-        Appointment.owner_id == account.user_id, Appointment.caldav_href.is_not(None))}
+    # Only what the rep may see: an event of a lead they lost moves or cancels nothing here.
+    ours = {a.uid: a for a in scope(session.query(Appointment).filter(
+        Appointment.owner_id == account.user_id, Appointment.caldav_href.is_not(None)),
+        Appointment, Viewer.for_user(session, account.user_id))}
     changes, seen, busy = [], set(), []
     for event in events:
         component = event.icalendar_component

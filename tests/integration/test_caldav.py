@@ -111,3 +111,25 @@ def test_an_unreachable_server_is_reported_not_raised(client, accounts, claire, 
     assert sync_account(claire.id) == []
     assert db.session.get(CalendarAccount, claire.id).last_error
     assert "Dernière erreur" in client.get("/agenda/").get_data(as_text=True)
+
+
+def test_a_lead_sent_back_to_the_pool_leaves_the_reps_calendar_alone(client, accounts, claire,
+                                                                     radicale):
+    """What happens there moves nothing here, and its details are no longer pushed."""
+    from app.services.caldav_sync import push
+
+    connected(client, accounts, radicale)
+    lead = make_lead(owner=claire, last_name="Martin")
+    first = plan(client, lead, "2031-05-06T10:00", "2031-05-06T11:00")
+    second = plan(client, lead, "2031-05-07T10:00", "2031-05-07T11:00")
+    lead.owner = None  # to the pool: nothing follows a lead without a rep
+    db.session.commit()
+    calendar = server_calendar(radicale)
+    calendar.event_by_uid(first.uid).delete()
+    assert sync_account(claire.id, now=dt.datetime(2031, 5, 1)) == []
+    db.session.refresh(first)
+    assert first.status != "cancelled"
+    assert push(db.session, second) is True
+    db.session.commit()
+    with pytest.raises(caldav.lib.error.NotFoundError):
+        calendar.event_by_uid(second.uid)
