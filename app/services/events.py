@@ -22,7 +22,9 @@ def _before_flush(session, _context, _instances):
     leads = [item for item in session.dirty if isinstance(item, Lead)]
     for lead in leads:
         _status_changed(session, lead)
-    follow_owners(session, dict(filter(None, map(_new_owner, leads))))
+    changes = list(filter(None, map(_new_owner, leads)))
+    follow_owners(session, {lead_id: new for lead_id, new, _former in changes},
+                  {lead_id: former for lead_id, _new, former in changes})
     # After the leads: the appointments they took with them are dirty now.
     for item in list(session.dirty):
         if isinstance(item, Appointment):
@@ -47,9 +49,17 @@ def _owner_change(item):
 
 
 def _new_owner(lead):
-    """(lead id, new rep id) when this flush gives the lead a rep."""
+    """(lead id, new rep id, former rep id or None) when this flush gives the lead a rep."""
     changed, owner_id = _owner_change(lead)
-    return (lead.id, owner_id) if changed and owner_id is not None else None
+    return (lead.id, owner_id, _former_owner(lead)) if changed and owner_id is not None else None
+
+
+def _former_owner(lead):
+    attrs = inspect(lead).attrs
+    if attrs.owner.history.deleted:
+        former = attrs.owner.history.deleted[0]
+        return former.id if former is not None else None
+    return attrs.owner_id.history.deleted[0] if attrs.owner_id.history.deleted else None
 
 
 def _appointment_changed(session, appointment):

@@ -303,3 +303,20 @@ def test_with_a_worker_the_reminders_job_and_the_notices_serve_the_new_rep(
         assert [n.user_id for n in db.session.query(Notification).filter_by(event="reminder")] \
             == [paul.id]
         db.session.remove()
+
+
+def test_a_managers_own_meeting_and_reminder_stay_theirs(client, accounts, team):
+    """Only the former rep's part follows the lead: the manager still sees it."""
+    boss, claire, paul = team
+    lead, _ahead, _past, _cancelled = with_history(claire)
+    meeting = make_appointment(lead, owner=boss, start=SOON + dt.timedelta(hours=3), title="Point")
+    reminder = Reminder(lead_id=lead.id, user_id=boss.id, due_at=SOON, what="Vérifier")
+    db.session.add(reminder)
+    db.session.commit()
+    accounts.login(client, "boss")
+    assert client.post(f"/sheet/{lead.id}/reassign", data={"owner": paul.id}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Appointment, meeting.id).owner_id == boss.id
+    assert db.session.get(Reminder, reminder.id).user_id == boss.id
+    assert db.session.query(Reminder).filter_by(lead_id=lead.id, what="Rappeler").one().user_id \
+        == paul.id
