@@ -39,6 +39,9 @@ def move_calendar_copy(appointment_id, former_owner_id, former_href):
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None:
         return False
+    # The new rep's copy first: the former rep's server being down must not keep it from them
+    # (a retry pushes again, replacing the event by its UID).
+    pushed = push_appointment(appointment_id)
     if former_owner_id != appointment.owner_id:  # not given back meanwhile
         try:
             remove_copy(db.session, former_owner_id, former_href)
@@ -46,7 +49,7 @@ def move_calendar_copy(appointment_id, former_owner_id, former_href):
             db.session.rollback()
             _failed(db.session.get(CalendarAccount, former_owner_id), exc)
             raise
-    return push_appointment(appointment_id)
+    return pushed
 
 
 def sync_account(user_id, now=None):

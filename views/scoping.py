@@ -43,10 +43,6 @@ def scope_leads(query):
     return scoped(query, Lead)
 
 
-def scope_appointments(query):
-    return scoped(query, Appointment)
-
-
 def scope_assignable_users(query):
     return scoped(query, User)
 

@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.services.viewer import user_sees_lead
 from models import FollowUpAlert, FollowUpRule, Interaction, Lead, UserProfile
 from models.base import utcnow
 
@@ -50,6 +51,9 @@ def due_alerts(session, now=None, lookback_hours=72):
         for lead, since in quiet_leads(session, rule, rule.escalate_after_hours, now,
                                        lookback_hours):
             profile = session.get(UserProfile, lead.owner_id)
-            if profile and profile.manager_id and _claim(session, rule, lead, "manager", since):
+            # A "manager" named in a profile may be a colleague who does not see the lead.
+            if profile and profile.manager_id \
+                    and user_sees_lead(session, profile.manager_id, lead.id) \
+                    and _claim(session, rule, lead, "manager", since):
                 alerts.append((rule, lead, profile.manager_id, "manager"))
     return alerts

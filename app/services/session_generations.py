@@ -42,6 +42,11 @@ def _revoke_on_account_change(session, _context, _instances):
             state = inspect(item)
             if any(state.attrs[name].history.has_changes() for name in _REVOKING_CHANGES):
                 revoke(session, item.id)
-        elif isinstance(item, Group) and inspect(item).attrs.roles.history.has_changes():
-            for member in item.users:
+        elif isinstance(item, Group):
+            attrs = inspect(item).attrs
+            members = attrs.users.history
+            touched = set(members.added) | set(members.deleted)
+            if attrs.roles.history.has_changes():
+                touched |= set(item.users)
+            for member in touched:
                 revoke(session, member.id)

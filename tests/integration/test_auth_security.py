@@ -197,6 +197,9 @@ def test_a_change_of_a_groups_roles_ends_its_members_sessions(app, accounts):
     db.session.commit()
     assert members.get("/leads/list/").status_code == 302
     assert others.get("/leads/list/").status_code == 200
+    group.users.append(bob)  # joining a group changes what one may do too
+    db.session.commit()
+    assert others.get("/leads/list/").status_code == 302
 
 
 # --- Finding 5: API writes need a bearer token --------------------------------------------------

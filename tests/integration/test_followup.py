@@ -102,6 +102,18 @@ def test_a_new_lead_left_alone_notifies_its_rep_then_the_manager(accounts, clair
     assert events == 2
 
 
+def test_no_escalation_to_a_manager_who_may_not_see_the_lead(accounts, claire):
+    """A profile may name a colleague (a Commercial) as manager: they are not told of the lead."""
+    colleague = accounts.create("paul", "Commercial")
+    db.session.add(UserProfile(user_id=claire.id, manager_id=colleague.id, locale="fr"))
+    rule(after_hours=2, escalate_after_hours=6)
+    created = dt.datetime(2030, 1, 10, 8, 0)
+    make_lead(owner=claire, last_name="Oublié", created_at=created)
+    assert tick(now=created + dt.timedelta(hours=3))["followups"] == 1
+    assert tick(now=created + dt.timedelta(hours=7))["followups"] == 0
+    assert [n.user_id for n in db.session.query(Notification)] == [claire.id]
+
+
 def test_activity_resets_the_follow_up_and_old_leads_are_left_alone(accounts, claire):
     rule(after_hours=2)
     created = dt.datetime(2030, 1, 10, 8, 0)
