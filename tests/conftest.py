@@ -90,6 +90,9 @@ def app(database_url, tmp_path):
         empty_database()
         yield app
         db.session.remove()
+        # Each test's app has its own engine: close its pooled connections now rather than
+        # whenever the collector frees the app (PostgreSQL counts them against max_connections).
+        db.engine.dispose()
 
 
 @pytest.fixture
