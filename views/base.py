@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from app.input_limits import MAX_PAGE, InvalidInput, db_id, in_db_int_range
 from app.services.errors import DomainError
 from models import User
+from views.api_schema import CRMModel2SchemaConverter
 from views.datamodel import CRMInterface
 from views.request_args import capped_page_size
 from views.scoping import scope_filter
@@ -139,9 +140,11 @@ class CRMModelView(KnownActionsOnly, ModelView):
 class CRMModelRestApi(ModelRestApi):
     """ModelRestApi whose domain and database errors answer 422 with a clean message, whose
     pages, filters and related ids are checked before they reach the database, and whose
-    related fields (`_info` values, POST and PUT) follow the row-level rule."""
+    related fields (`_info` values, POST and PUT) follow the row-level rule. Its schemas
+    come from views/api_schema.py (RFC 3339 date-times, column defaults)."""
 
     max_page_size = 100
+    model2schemaconverter = CRMModel2SchemaConverter
 
     def _sanitize_page_args(self, page, page_size):
         if page is not None and not 0 <= page <= MAX_PAGE:
