@@ -1,10 +1,13 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL through DATABASE_URL), migrated once
-per session; each test gets a fresh app and a database emptied of everything but the roles."""
+per session; each test gets a fresh app and a database emptied of everything but the roles.
+CRM_TEST_NOW (an ISO date-time with its offset) runs the tests marked `clock` at that instant."""
+import datetime as dt
 import logging
 import os
 import tempfile
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -20,6 +23,30 @@ logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
 KEPT_TABLES = {"alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",
                "ab_role", "ab_permission_view_role"}
 PASSWORD = "MotDePasse-1234"  # passes the production password policy
+
+
+def travel_instant():
+    """The instant CRM_TEST_NOW names, in UTC (an aware zone would make time-machine change TZ)."""
+    value = os.environ.get("CRM_TEST_NOW")
+    if not value:
+        return None
+    instant = dt.datetime.fromisoformat(value)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"CRM_TEST_NOW needs an offset: {value}")
+    return instant.astimezone(dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """A test marked `clock` depends on the wall clock: under CRM_TEST_NOW it runs at that
+    instant, the clock ticking from there. Started before the app, so that tokens, cookies and
+    rows are all made at the travelled time."""
+    instant = travel_instant()
+    if instant is None or request.node.get_closest_marker("clock") is None:
+        yield
+        return
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 def _database_url(tmp_dir):

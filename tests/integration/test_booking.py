@@ -142,7 +142,8 @@ def test_a_slot_outside_working_hours_or_taken_is_refused(client, claire):
     page = make_page(claire, working_hours=json.dumps({d: "09:00-12:00" for d in
                                                        ("mon", "tue", "wed", "thu", "fri")}))
     slot = first_slot(client)
-    night = dt.datetime.strptime(slot, "%Y-%m-%dT%H:%M").replace(hour=1)
+    # 01:00 the day after the first slot: in the future even when the first slot is today.
+    night = (dt.datetime.strptime(slot, "%Y-%m-%dT%H:%M") + dt.timedelta(days=1)).replace(hour=1)
     response = client.post("/rdv/claire", data={**VISITOR, "slot": night.strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 400 and "plus libre" in response.get_data(as_text=True)
     client.post("/rdv/claire", data={**VISITOR, "slot": slot})
