@@ -1,6 +1,6 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL through DATABASE_URL), migrated once
 per session; each test gets a fresh app and a database emptied of everything but the roles.
-CRM_TEST_NOW (an ISO date-time with its offset) runs the tests marked `clock` at that instant."""
+CRM_TEST_NOW (ISO date-times with their offset) runs the tests marked `clock` at each instant."""
 import datetime as dt
 import logging
 import os
@@ -25,27 +25,34 @@ KEPT_TABLES = {"alembic_version", "ab_permission", "ab_view_menu", "ab_permissio
 PASSWORD = "MotDePasse-1234"  # passes the production password policy
 
 
-def travel_instant():
-    """The instant CRM_TEST_NOW names, in UTC (an aware zone would make time-machine change TZ)."""
-    value = os.environ.get("CRM_TEST_NOW")
-    if not value:
-        return None
-    instant = dt.datetime.fromisoformat(value)
-    if instant.tzinfo is None:
-        raise pytest.UsageError(f"CRM_TEST_NOW needs an offset: {value}")
-    return instant.astimezone(dt.timezone.utc)
+def travel_instants():
+    """The instants CRM_TEST_NOW names (ISO date-times with their offset, separated by spaces)."""
+    values = os.environ.get("CRM_TEST_NOW", "").split()
+    instants = [dt.datetime.fromisoformat(value) for value in values]
+    if any(instant.tzinfo is None for instant in instants):
+        raise pytest.UsageError(f"CRM_TEST_NOW needs offsets: {' '.join(values)}")
+    return instants
+
+
+def pytest_generate_tests(metafunc):
+    """Under CRM_TEST_NOW, a test marked `clock` runs once at each instant, named in its id."""
+    instants = travel_instants()
+    if instants and metafunc.definition.get_closest_marker("clock"):
+        metafunc.fixturenames.append("clock_instant")
+        metafunc.parametrize("clock_instant", instants, ids=[i.isoformat() for i in instants])
 
 
 @pytest.fixture(autouse=True)
 def _clock(request):
-    """A test marked `clock` depends on the wall clock: under CRM_TEST_NOW it runs at that
-    instant, the clock ticking from there. Started before the app, so that tokens, cookies and
-    rows are all made at the travelled time."""
-    instant = travel_instant()
-    if instant is None or request.node.get_closest_marker("clock") is None:
+    """Travels to the test's instant, the clock ticking from there. Started before the app, so
+    that tokens, cookies and rows are all made at the travelled time. In UTC: an aware zone would
+    make time-machine change the process's TZ as well."""
+    callspec = getattr(request.node, "callspec", None)
+    instant = callspec.params.get("clock_instant") if callspec else None
+    if instant is None:
         yield
         return
-    with time_machine.travel(instant, tick=True):
+    with time_machine.travel(instant.astimezone(dt.timezone.utc), tick=True):
         yield
 
 

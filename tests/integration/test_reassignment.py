@@ -72,6 +72,7 @@ def told(user):
         user_id=user.id, event="appointment")]
 
 
+@pytest.mark.clock
 def test_the_sheet_moves_what_lies_ahead_and_tells_both_reps_not_the_lead(
         app, client, accounts, team, smtp):
     use_smtp(app, smtp)
@@ -97,6 +98,7 @@ def test_the_sheet_moves_what_lies_ahead_and_tells_both_reps_not_the_lead(
     assert {m.rcpt_tos[0] for m in smtp.messages} == {"claire@example.com", "paul@example.com"}
 
 
+@pytest.mark.clock
 def test_the_former_rep_keeps_nothing_of_what_lies_ahead(client, accounts, team):
     """Finding 2 of #12: the former rep kept the lead's name in their agenda, feed, appointment
     pages, API and reminders, and could still move the appointment."""
@@ -244,6 +246,7 @@ def test_the_caldav_copy_leaves_the_former_reps_calendar_for_the_new_ones(
     assert db.session.get(CalendarAccount, claire.id).last_error is None
 
 
+@pytest.mark.clock
 def test_booking_holds_go_to_the_new_rep_except_those_already_held(app, client, accounts, team):
     soon = on_the_hour(3)
     boss, claire, paul = team
@@ -269,6 +272,7 @@ def test_booking_holds_go_to_the_new_rep_except_those_already_held(app, client, 
     assert rep.id not in {b.user_id for b in db.session.query(AppointmentBlock)}
 
 
+@pytest.mark.clock
 def test_a_reminder_fired_after_reassignment_goes_to_the_new_rep(app, client, accounts, team):
     soon = on_the_hour(3)
     _boss, claire, paul = team

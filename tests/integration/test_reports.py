@@ -56,6 +56,7 @@ def today():
     return dt.datetime.now(crm_zone()).date()
 
 
+@pytest.mark.clock
 def test_figures_by_source_and_rep(app, team):
     definition = check_definition({"dimensions": ["source", "rep"],
                                    "measures": ["leads", "conversions", "conversion_rate",
@@ -91,6 +92,7 @@ def spending(team):
     return day, claire
 
 
+@pytest.mark.clock
 def test_spend_and_cost_per_lead(app, spending):
     day, claire = spending
     definition = check_definition({"dimensions": ["campaign"],
@@ -196,6 +198,7 @@ def test_preview_and_bad_forms(client, accounts, team):
     assert db.session.query(SavedReport).count() == 0
 
 
+@pytest.mark.clock
 def test_weekly_reports_go_by_email_once_a_week(app, client, accounts, team, smtp):
     use_smtp(app, smtp)
     accounts.login(client, "claire")
