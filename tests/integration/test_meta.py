@@ -14,9 +14,9 @@ from rq import Queue
 from app.extensions import db
 from app.services.errors import DomainError
 from models import Campaign, IntakeDelivery, Lead, Source
-from tests.integration.conftest import send_json
 from tests.data.make_samples import META_APP_SECRET as APP_SECRET
 from tests.data.make_samples import META_LEADGEN_ID, sample
+from tests.integration.conftest import send_json
 
 PAGE_TOKEN = "page-token-123"
 
