@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run install install-dev translations db demo test test-sqlite test-postgres bench messages
+.PHONY: run install install-dev translations db demo test test-clock test-sqlite test-postgres bench messages
 
 run: install translations db demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -45,7 +45,16 @@ messages: install
 	$(BIN)/pybabel extract -F babel/babel.cfg -k lazy_gettext -k _l -o babel/messages.pot .
 	$(BIN)/pybabel update -N -i babel/messages.pot -d app/translations
 
-test: test-sqlite test-postgres
+test: test-clock test-sqlite test-postgres
+
+# Paris instants where a wall clock bites: a Monday morning, a Sunday night, both clock changes
+# (before the spring gap, inside the autumn's repeated hour) and the last minute of the year.
+CLOCK_INSTANTS := 2026-12-07T08:30:00+01:00 2026-12-06T23:30:00+01:00 2027-03-28T01:30:00+01:00 \
+	2026-10-25T02:30:00+02:00 2026-12-31T23:59:00+01:00
+
+# The tests marked `clock`, on SQLite, once at each instant (tests/conftest.py reads CRM_TEST_NOW).
+test-clock: install-dev translations
+	CRM_TEST_NOW="$(CLOCK_INSTANTS)" $(BIN)/python -m pytest -m clock
 
 test-sqlite: install-dev translations
 	$(BIN)/python -m pytest

@@ -1,10 +1,13 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL through DATABASE_URL), migrated once
-per session; each test gets a fresh app and a database emptied of everything but the roles."""
+per session; each test gets a fresh app and a database emptied of everything but the roles.
+CRM_TEST_NOW (ISO date-times with their offset) runs the tests marked `clock` at each instant."""
+import datetime as dt
 import logging
 import os
 import tempfile
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -20,6 +23,37 @@ logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
 KEPT_TABLES = {"alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",
                "ab_role", "ab_permission_view_role"}
 PASSWORD = "MotDePasse-1234"  # passes the production password policy
+
+
+def travel_instants():
+    """The instants CRM_TEST_NOW names (ISO date-times with their offset, separated by spaces)."""
+    values = os.environ.get("CRM_TEST_NOW", "").split()
+    instants = [dt.datetime.fromisoformat(value) for value in values]
+    if any(instant.tzinfo is None for instant in instants):
+        raise pytest.UsageError(f"CRM_TEST_NOW needs offsets: {' '.join(values)}")
+    return instants
+
+
+def pytest_generate_tests(metafunc):
+    """Under CRM_TEST_NOW, a test marked `clock` runs once at each instant, named in its id."""
+    instants = travel_instants()
+    if instants and metafunc.definition.get_closest_marker("clock"):
+        metafunc.fixturenames.append("clock_instant")
+        metafunc.parametrize("clock_instant", instants, ids=[i.isoformat() for i in instants])
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Travels to the test's instant, the clock ticking from there. Started before the app, so
+    that tokens, cookies and rows are all made at the travelled time. In UTC: an aware zone would
+    make time-machine change the process's TZ as well."""
+    callspec = getattr(request.node, "callspec", None)
+    instant = callspec.params.get("clock_instant") if callspec else None
+    if instant is None:
+        yield
+        return
+    with time_machine.travel(instant.astimezone(dt.timezone.utc), tick=True):
+        yield
 
 
 def _database_url(tmp_dir):

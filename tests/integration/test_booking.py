@@ -85,6 +85,7 @@ def test_slots_leave_out_appointments_their_buffer_and_the_notice(app, claire):
         == dt.datetime(2030, 4, 1, 9, 30)
 
 
+@pytest.mark.clock
 def test_a_visitor_books_on_the_phone_page(app, client, claire, smtp):
     use_smtp(app, smtp)
     page = make_page(claire)
@@ -138,11 +139,13 @@ def test_bad_bookings_are_refused_and_write_nothing(client, claire, change, mess
     assert db.session.query(Appointment).count() == 0 and db.session.query(Lead).count() == 0
 
 
+@pytest.mark.clock
 def test_a_slot_outside_working_hours_or_taken_is_refused(client, claire):
     page = make_page(claire, working_hours=json.dumps({d: "09:00-12:00" for d in
                                                        ("mon", "tue", "wed", "thu", "fri")}))
     slot = first_slot(client)
-    night = dt.datetime.strptime(slot, "%Y-%m-%dT%H:%M").replace(hour=1)
+    # 01:00 the day after the first slot: in the future even when the first slot is today.
+    night = (dt.datetime.strptime(slot, "%Y-%m-%dT%H:%M") + dt.timedelta(days=1)).replace(hour=1)
     response = client.post("/rdv/claire", data={**VISITOR, "slot": night.strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 400 and "plus libre" in response.get_data(as_text=True)
     client.post("/rdv/claire", data={**VISITOR, "slot": slot})
@@ -189,6 +192,7 @@ def test_two_visitors_on_the_same_slot_leave_one_appointment(app, claire):
     assert db.session.query(AppointmentBlock).count() == 2
 
 
+@pytest.mark.clock
 def test_the_private_link_moves_and_cancels(app, client, claire, smtp):
     use_smtp(app, smtp)
     make_page(claire)
@@ -268,6 +272,7 @@ def test_lead_reminders_go_once_at_24_and_1_hour(app, claire, smtp):
     assert len(to_lead(smtp, "marie@exemple.fr")) == 2
 
 
+@pytest.mark.clock
 def test_a_lead_reminder_fires_through_a_real_worker(database_url, redis_url, queue_name, tmp_path,
                                                      smtp):
     from tests.conftest import Accounts
@@ -353,6 +358,7 @@ def test_booking_pages_are_rate_limited_per_address(database_url, tmp_path):
         assert codes == [200, 200, 200, 429, 429]
 
 
+@pytest.mark.clock
 def test_cancelling_a_booking_anywhere_frees_its_slot(client, accounts, claire):
     """Cancelled or moved in the CRM's own form (not the lead's link): the slot can be booked
     again, and a moved appointment's reminders are due again."""

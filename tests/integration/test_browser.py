@@ -178,11 +178,11 @@ def test_plan_an_appointment_with_lead_search_and_datetime(live_app, page):
 
 
 def test_import_wizard_from_upload_to_result(live_app, page, tmp_path):
-    from tests.integration.test_import import shared
+    from tests.data.make_samples import sample
 
     log_in(page, live_app, "manon")
     page.goto(live_app + "/imports/")
-    page.set_input_files("#file", shared("leads_excel_fr.csv"))
+    page.set_input_files("#file", sample("leads_excel_fr.csv"))
     shot(page, "12-import-upload")
     page.click("#upload-form button[type=submit]")
     page.wait_for_url("**/settings")

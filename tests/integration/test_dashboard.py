@@ -18,6 +18,7 @@ def team(accounts):
     return boss, claire, paul
 
 
+@pytest.mark.clock
 def test_managers_see_the_team(client, accounts, team):
     accounts.login(client, "boss")
     body = client.get("/dashboard/").get_data(as_text=True)
@@ -26,6 +27,7 @@ def test_managers_see_the_team(client, accounts, team):
     assert "50,0 %" in body  # Claire converted one of two
 
 
+@pytest.mark.clock
 def test_reps_see_their_own_leads_and_their_day(client, accounts, team):
     accounts.login(client, "paul")
     body = client.get("/dashboard/?owner=%d" % team[1].id).get_data(as_text=True)

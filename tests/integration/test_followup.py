@@ -63,6 +63,7 @@ def test_bad_reminders_are_refused(client, accounts, claire, form, message):
     assert db.session.query(Reminder).count() == 0
 
 
+@pytest.mark.clock
 def test_my_reminders_are_split_overdue_today_upcoming(client, accounts, claire):
     paul = accounts.create("paul", "Commercial")
     lead = make_lead(owner=claire, last_name="Martin")

@@ -16,21 +16,10 @@ from app.services.importing.preview import preview
 from app.services.importing.reading import sniff
 from jobs.imports import commit_progress
 from models import ImportBatch, Lead, Source
+from tests.data.make_samples import sample
 from tests.factories import make_lead
 
-# The project's sample files live in shared/data beside the repository (as in CI).
-DATA = os.environ.get("CRM_SAMPLE_DATA") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared", "data")
 COUNT_KEYS = ("created", "updated", "skipped", "rejected", "blank")
-
-
-def shared(name):
-    path = os.path.abspath(os.path.join(DATA, name))
-    if not os.path.exists(path):
-        if os.environ.get("CI"):
-            pytest.fail(f"sample file {name} not found in {DATA}")
-        pytest.skip(f"sample file {name} not found beside the repository")
-    return path
 
 
 @pytest.fixture
@@ -56,34 +45,35 @@ def data_row_count(counts):
 
 
 def test_french_excel_csv(runner, import_dir):
-    counts = run_cli(runner, shared("leads_excel_fr.csv"))
+    counts = run_cli(runner, sample("leads_excel_fr.csv"))
     assert (counts["created"], counts["skipped"], counts["rejected"], counts["blank"]) == (4, 1, 3, 1)
     assert data_row_count(counts) == 9  # every row of the file is accounted for
-    lemaire = db.session.query(Lead).filter_by(email="celine.lemaire@exemple.fr").one()
-    assert (lemaire.first_name, lemaire.phone, lemaire.note) == ("Céline", "+33645127890", "Rappeler après 18h")
-    assert lemaire.created_at.strftime("%Y-%m-%d %H:%M") == "2026-09-11 22:00"  # 12/09 midnight in Paris
-    assert db.session.query(Lead).filter_by(last_name="Kowalski").one().status == "abandoned"
+    marchetti = db.session.query(Lead).filter_by(email="eloise.marchetti@exemple.fr").one()
+    assert (marchetti.first_name, marchetti.phone, marchetti.note) == ("Éloïse", "+33652314780", "Rappeler avant 9h")
+    assert marchetti.created_at.strftime("%Y-%m-%d %H:%M") == "2026-11-02 23:00"  # 03/11 midnight in Paris
+    assert db.session.query(Lead).filter_by(last_name="Nowak").one().status == "abandoned"
+    assert db.session.query(Lead).filter_by(last_name="Dubœuf").one().note == "Devis signé : 2 480 €"
     with open(counts["rejected_file"], encoding="utf-8-sig") as handle:
         rejected = list(csv.reader(handle, delimiter=";"))
     assert rejected[0][:3] == ["Nom", "Prénom", "Courriel"]
     reasons = [row[-2] for row in rejected[1:]]
-    assert reasons == ["Adresse e-mail invalide : theo.roy@", "Numéro de téléphone invalide : pas de numéro",
-                       "Statut inconnu : Inconnu"]
+    assert reasons == ["Adresse e-mail invalide : mael.petit@", "Numéro de téléphone invalide : pas de portable",
+                       "Statut inconnu : À relancer"]
 
 
 def test_utf8_bom_csv_keeps_multiline_notes(runner, import_dir):
-    counts = run_cli(runner, shared("leads_utf8_bom.csv"))
+    counts = run_cli(runner, sample("leads_utf8_bom.csv"))
     assert data_row_count(counts) == 4
-    olivia = db.session.query(Lead).filter_by(email="olivia.martin@example.com").one()
-    assert olivia.note == 'Asked about\n"premium" plan' and olivia.phone == "+442079460958"
+    hopper = db.session.query(Lead).filter_by(email="grace.hopper@example.com").one()
+    assert hopper.note == 'Wants a call back\n"enterprise" tier' and hopper.phone == "+442079460123"
 
 
 def test_trade_show_xlsx_with_title_row_and_numeric_phones(runner, import_dir):
-    counts = run_cli(runner, shared("salon_lyon_2026.xlsx"), "--source", "Salon de Lyon")
+    counts = run_cli(runner, sample("salon_bordeaux_2026.xlsx"), "--source", "Salon de Bordeaux")
     assert (counts["created"], counts["rejected"]) == (3, 1)
-    perrin = db.session.query(Lead).filter_by(last_name="Perrin").one()
-    assert perrin.phone == "+33645127801"  # Excel had dropped the leading zero
-    assert perrin.source.name == "Salon de Lyon" and perrin.company == "Boulangerie Perrin"
+    lacombe = db.session.query(Lead).filter_by(last_name="Lacombe").one()
+    assert lacombe.phone == "+33652314801"  # Excel had dropped the leading zero
+    assert lacombe.source.name == "Salon de Bordeaux" and lacombe.company == "Menuiserie Lacombe"
 
 
 @pytest.fixture(params=["read whole", "looked up"])
@@ -93,9 +83,9 @@ def lookup(request, monkeypatch):
 
 
 def test_same_file_twice_with_skip_creates_nothing_more(runner, import_dir, lookup):
-    run_cli(runner, shared("leads_excel_fr.csv"))
+    run_cli(runner, sample("leads_excel_fr.csv"))
     before = db.session.query(Lead).count()
-    counts = run_cli(runner, shared("leads_excel_fr.csv"))
+    counts = run_cli(runner, sample("leads_excel_fr.csv"))
     assert counts["created"] == 0 and counts["skipped"] == 5
     assert db.session.query(Lead).count() == before
 
@@ -222,7 +212,7 @@ def test_a_lead_written_meanwhile_fails_the_chunk_whole(app, import_dir, tmp_pat
 
 
 def test_undo_removes_the_created_leads(runner, import_dir):
-    counts = run_cli(runner, shared("leads_excel_fr.csv"))
+    counts = run_cli(runner, sample("leads_excel_fr.csv"))
     batch = db.session.get(ImportBatch, counts["batch"])
     assert runner_undo(batch) == counts["created"]
     assert db.session.query(Lead).count() == 0 and batch.status == "undone"
@@ -249,21 +239,21 @@ def test_unreadable_files_are_refused_with_a_message(runner, import_dir, tmp_pat
 
 
 def test_unknown_owner_is_refused(runner, import_dir):
-    result = runner.invoke(args=["crm", "import", shared("leads_excel_fr.csv"), "--owner", "personne"])
+    result = runner.invoke(args=["crm", "import", sample("leads_excel_fr.csv"), "--owner", "personne"])
     assert result.exit_code != 0 and "Unknown user" in result.output
 
 
 def test_owner_and_campaign_defaults(runner, import_dir, accounts):
     accounts.create("claire", "Commercial")
-    run_cli(runner, shared("salon_lyon_2026.xlsx"), "--owner", "claire", "--campaign", "Salon 2026")
+    run_cli(runner, sample("salon_bordeaux_2026.xlsx"), "--owner", "claire", "--campaign", "Salon 2026")
     owners = {lead.owner.username for lead in db.session.query(Lead)}
     assert owners == {"claire"}
     assert {lead.campaign.name for lead in db.session.query(Lead)} == {"Salon 2026"}
 
 
 def test_preview_gives_a_verdict_per_row(app, import_dir):
-    make_lead(email="celine.lemaire@exemple.fr", last_name="Lemaire")
-    path = shared("leads_excel_fr.csv")
+    make_lead(email="eloise.marchetti@exemple.fr", last_name="Marchetti")
+    path = sample("leads_excel_fr.csv")
     settings = sniff(path)
     header, lines = preview(db.session, path, settings, 0,
                             {0: "last_name", 1: "first_name", 2: "email", 3: "phone", 5: "status",

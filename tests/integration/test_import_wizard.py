@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from models import ImportBatch, Lead
-from tests.integration.test_import import shared
+from tests.data.make_samples import sample
 
 
 @pytest.fixture
@@ -23,18 +23,18 @@ def upload(client, name, content):
 
 
 def test_upload_detects_settings_and_suggests_the_mapping(manager):
-    with open(shared("leads_excel_fr.csv"), "rb") as handle:
+    with open(sample("leads_excel_fr.csv"), "rb") as handle:
         response = upload(manager, "leads.csv", handle.read())
     batch = db.session.query(ImportBatch).one()
     assert response.headers["Location"].endswith(f"/imports/{batch.id}/settings")
     assert (batch.encoding, batch.delimiter, batch.header_row) == ("cp1252", ";", 0)
     body = manager.get(f"/imports/{batch.id}/settings").get_data(as_text=True)
-    assert "Céline" in body and "Adresse e-mail invalide : theo.roy@" in body
+    assert "Éloïse" in body and "Adresse e-mail invalide : mael.petit@" in body
     assert 'value="email" selected' in body  # Courriel recognised as the e-mail column
 
 
 def test_run_import_inline_and_see_the_result(manager):
-    with open(shared("salon_lyon_2026.xlsx"), "rb") as handle:
+    with open(sample("salon_bordeaux_2026.xlsx"), "rb") as handle:
         upload(manager, "salon.xlsx", handle.read())
     batch = db.session.query(ImportBatch).one()
     assert batch.header_row == 2  # the title row above the header was skipped
@@ -49,7 +49,7 @@ def test_run_import_inline_and_see_the_result(manager):
     body = manager.get(f"/imports/{batch.id}").get_data(as_text=True)
     assert "Télécharger les lignes rejetées" in body
     rejected = manager.get(f"/imports/{batch.id}/rejected.csv")
-    assert rejected.status_code == 200 and "hugo.arnaud@exemple" in rejected.get_data(as_text=True)
+    assert rejected.status_code == 200 and "gabin.hamon@exemple" in rejected.get_data(as_text=True)
     manager.post(f"/imports/{batch.id}/undo")
     assert db.session.query(Lead).count() == 0
     assert db.session.get(ImportBatch, batch.id).status == "undone"
@@ -84,7 +84,7 @@ def test_too_large_upload_answers_413(app, manager):
 
 
 def test_a_rep_cannot_import_nor_see_imports(client, accounts, manager):
-    with open(shared("leads_excel_fr.csv"), "rb") as handle:
+    with open(sample("leads_excel_fr.csv"), "rb") as handle:
         upload(manager, "leads.csv", handle.read())
     batch = db.session.query(ImportBatch).one()
     other = client.application.test_client()

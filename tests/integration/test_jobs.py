@@ -96,7 +96,7 @@ def test_an_import_runs_through_a_real_worker(database_url, redis_url, queue_nam
 
     from models import ImportBatch, Lead
     from tests.conftest import Accounts
-    from tests.integration.test_import import shared
+    from tests.data.make_samples import sample
 
     app = make_app(database_url, REDIS_URL=redis_url, RQ_QUEUE_NAME=queue_name,
                    CRM_IMPORT_DIR=str(tmp_path / "imports"))
@@ -108,7 +108,7 @@ def test_an_import_runs_through_a_real_worker(database_url, redis_url, queue_nam
         accounts.create("manon", "Responsable")
         client = app.test_client()
         accounts.login(client, "manon")
-        with open(shared("leads_excel_fr.csv"), "rb") as handle:
+        with open(sample("leads_excel_fr.csv"), "rb") as handle:
             client.post("/imports/", data={"file": (io.BytesIO(handle.read()), "leads.csv")},
                         content_type="multipart/form-data")
         batch = db.session.query(ImportBatch).one()

@@ -14,10 +14,10 @@ from rq import Queue
 from app.extensions import db
 from app.services.errors import DomainError
 from models import Campaign, IntakeDelivery, Lead, Source
+from tests.data.make_samples import META_APP_SECRET as APP_SECRET
+from tests.data.make_samples import META_LEADGEN_ID, sample
 from tests.integration.conftest import send_json
-from tests.integration.test_import import shared
 
-APP_SECRET = "change-me-meta-app-secret"
 PAGE_TOKEN = "page-token-123"
 
 
@@ -60,15 +60,15 @@ class GraphServer:
 
 @pytest.fixture
 def graph_lead():
-    with open(shared("meta_graph_lead.json"), encoding="utf-8") as handle:
+    with open(sample("meta_graph_lead.json"), encoding="utf-8") as handle:
         return json.load(handle)
 
 
 @pytest.fixture
 def notification():
-    with open(shared("meta_leadgen_webhook.json"), "rb") as handle:
+    with open(sample("meta_leadgen_webhook.json"), "rb") as handle:
         body = handle.read()
-    with open(shared("meta_leadgen_webhook.signature"), encoding="ascii") as handle:
+    with open(sample("meta_leadgen_webhook.signature"), encoding="ascii") as handle:
         return body, handle.read().strip()
 
 
@@ -107,19 +107,19 @@ def test_signed_notification_creates_the_lead_from_the_graph(client, meta_source
     assert response.status_code == 200 and response.get_json() == {"received": 1}
     lead = db.session.query(Lead).one()
     assert (lead.first_name, lead.last_name, lead.email, lead.phone) == (
-        "Julien", "Marchand", "julien.marchand@exemple.fr", "+33645127800")
-    assert json.loads(lead.form_answers) == {"ville": "Lyon"}
-    assert db.session.query(Campaign).one().external_id == "23850000000000777"
-    assert graph.requests[0].path == "/555555555555"
+        "Baptiste", "Lemoine", "baptiste.lemoine@exemple.fr", "+33652314888")
+    assert json.loads(lead.form_answers) == {"ville": "Mérignac"}
+    assert db.session.query(Campaign).one().external_id == "23851111111111888"
+    assert graph.requests[0].path == "/" + META_LEADGEN_ID
     delivery = db.session.query(IntakeDelivery).one()
-    assert (delivery.status, delivery.external_id) == ("created", "555555555555")
+    assert (delivery.status, delivery.external_id) == ("created", META_LEADGEN_ID)
 
 
 def test_bad_signature_stores_nothing(client, meta_source, graph, notification):
     body, _ = notification
     assert post(client, body, "sha256=" + "0" * 64).status_code == 403
     assert post(client, body, "").status_code == 403
-    tampered = body.replace(b"555555555555", b"555555555556")
+    tampered = body.replace(META_LEADGEN_ID.encode(), b"918273645502")
     assert post(client, tampered, notification[1]).status_code == 403
     assert db.session.query(IntakeDelivery).count() == 0 and db.session.query(Lead).count() == 0
 

@@ -340,6 +340,7 @@ def test_scoping_functions_need_no_request(app, accounts):
     assert ANONYMOUS.owner_scope == 0 and manager.owner_scope is None
 
 
+@pytest.mark.clock
 def test_appointments_follow_their_lead_not_their_owner_column(client, accounts, two_reps):
     """Finding 2: after a reassignment the former rep sees nothing of the lead, even where an
     appointment or a reminder still names them."""
@@ -415,6 +416,7 @@ def test_export_job_records_and_raises_a_bad_argument(app, accounts, two_reps, t
     assert export.status == "failed" and "password" in export.error
 
 
+@pytest.mark.clock
 def test_a_due_reminder_of_a_lead_handed_over_stays_silent(app, accounts, two_reps):
     from jobs.followup import fire_reminder
 
@@ -452,6 +454,7 @@ def test_a_campaign_follower_who_may_not_see_the_lead_is_not_told(app, accounts,
     assert db.session.query(Notification).filter_by(user_id=bob.id, event="assigned").count() == 1
 
 
+@pytest.mark.clock
 def test_the_former_rep_hears_nothing_of_an_appointment_changed_after_a_handover(app, accounts,
                                                                                  two_reps):
     from jobs.notifications import notify_appointment

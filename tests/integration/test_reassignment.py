@@ -24,8 +24,10 @@ from tests.integration.conftest import use_smtp
 from tests.integration.test_booking import EVERY_DAY, VISITOR, make_page
 from tests.integration.test_import import import_dir, run_cli, write_csv  # noqa: F401 - fixture
 
-SOON = utcnow().replace(microsecond=0, second=0, minute=0) + dt.timedelta(days=3)
-PAST = utcnow().replace(microsecond=0, second=0, minute=0) - dt.timedelta(days=3)
+
+def on_the_hour(days):
+    """A whole hour `days` from now, read when the test runs (its clock may have travelled)."""
+    return utcnow().replace(microsecond=0, second=0, minute=0) + dt.timedelta(days=days)
 
 
 @pytest.fixture
@@ -39,14 +41,15 @@ def team(accounts):
 def with_history(owner, **fields):
     """A lead of `owner` with what lies ahead (a planned appointment, an open reminder) and
     its history (a past appointment, a cancelled one, a done reminder)."""
+    soon, before = on_the_hour(3), on_the_hour(-3)
     lead = make_lead(owner=owner, **fields)
-    ahead = make_appointment(lead, owner=owner, start=SOON, title="Démo")
-    past = make_appointment(lead, owner=owner, start=PAST, status="done")
-    cancelled = make_appointment(lead, owner=owner, start=SOON + dt.timedelta(days=1),
+    ahead = make_appointment(lead, owner=owner, start=soon, title="Démo")
+    past = make_appointment(lead, owner=owner, start=before, status="done")
+    cancelled = make_appointment(lead, owner=owner, start=soon + dt.timedelta(days=1),
                                  status="cancelled")
-    db.session.add_all([Reminder(lead_id=lead.id, user_id=owner.id, due_at=SOON, what="Rappeler"),
-                        Reminder(lead_id=lead.id, user_id=owner.id, due_at=PAST, what="Fait",
-                                 done_at=PAST)])
+    db.session.add_all([Reminder(lead_id=lead.id, user_id=owner.id, due_at=soon, what="Rappeler"),
+                        Reminder(lead_id=lead.id, user_id=owner.id, due_at=before, what="Fait",
+                                 done_at=before)])
     db.session.commit()
     return lead, ahead, past, cancelled
 
@@ -69,6 +72,7 @@ def told(user):
         user_id=user.id, event="appointment")]
 
 
+@pytest.mark.clock
 def test_the_sheet_moves_what_lies_ahead_and_tells_both_reps_not_the_lead(
         app, client, accounts, team, smtp):
     use_smtp(app, smtp)
@@ -94,26 +98,28 @@ def test_the_sheet_moves_what_lies_ahead_and_tells_both_reps_not_the_lead(
     assert {m.rcpt_tos[0] for m in smtp.messages} == {"claire@example.com", "paul@example.com"}
 
 
+@pytest.mark.clock
 def test_the_former_rep_keeps_nothing_of_what_lies_ahead(client, accounts, team):
     """Finding 2 of #12: the former rep kept the lead's name in their agenda, feed, appointment
     pages, API and reminders, and could still move the appointment."""
+    soon = on_the_hour(3)
     _boss, claire, paul = team
     lead = make_lead(owner=claire, first_name="Zoé", last_name="Canari")
-    ahead = make_appointment(lead, owner=claire, start=SOON, title="Démo")
-    db.session.add(Reminder(lead_id=lead.id, user_id=claire.id, due_at=SOON, what="Rappeler"))
+    ahead = make_appointment(lead, owner=claire, start=soon, title="Démo")
+    db.session.add(Reminder(lead_id=lead.id, user_id=claire.id, due_at=soon, what="Rappeler"))
     db.session.commit()
     accounts.login(client, "boss")
     client.post(f"/sheet/{lead.id}/reassign", data={"owner": paul.id})
     accounts.login(client, "claire")
     day = dt.timedelta(days=1)
     pages = [client.get("/agenda/events", query_string={
-                 "start": (SOON - day).strftime("%Y-%m-%dT%H:%M"),
-                 "end": (SOON + day).strftime("%Y-%m-%dT%H:%M")}),
+                 "start": (soon - day).strftime("%Y-%m-%dT%H:%M"),
+                 "end": (soon + day).strftime("%Y-%m-%dT%H:%M")}),
              client.get(f"/appointments/show/{ahead.id}"), client.get("/reminders/"),
              client.get("/"),
              client.post(f"/agenda/events/{ahead.id}/move", json={
-                 "start": (SOON + day).strftime("%Y-%m-%dT%H:%M"),
-                 "end": (SOON + day + day / 24).strftime("%Y-%m-%dT%H:%M")})]
+                 "start": (soon + day).strftime("%Y-%m-%dT%H:%M"),
+                 "end": (soon + day + day / 24).strftime("%Y-%m-%dT%H:%M")})]
     client.get("/agenda/")
     token = db.session.query(UserProfile).filter_by(user_id=claire.id).one().calendar_token
     pages.append(client.get(f"/calendar/{token}.ics"))
@@ -122,7 +128,7 @@ def test_the_former_rep_keeps_nothing_of_what_lies_ahead(client, accounts, team)
     for page in pages:
         assert page.status_code < 500 and "Canari" not in page.get_data(as_text=True)
     assert pages[4].status_code == 404 and pages[-1].status_code == 404
-    assert db.session.get(Appointment, ahead.id).starts_at == SOON
+    assert db.session.get(Appointment, ahead.id).starts_at == soon
 
 
 def test_bulk_assign_moves_every_leads_appointments(client, accounts, team):
@@ -240,10 +246,12 @@ def test_the_caldav_copy_leaves_the_former_reps_calendar_for_the_new_ones(
     assert db.session.get(CalendarAccount, claire.id).last_error is None
 
 
+@pytest.mark.clock
 def test_booking_holds_go_to_the_new_rep_except_those_already_held(app, client, accounts, team):
+    soon = on_the_hour(3)
     boss, claire, paul = team
     page = make_page(claire, paul, working_hours=EVERY_DAY)
-    start = SOON.replace(hour=9)
+    start = soon.replace(hour=9)
     booked = book(db.session, page, start, {**VISITOR, "name": "Marie Martin"})
     db.session.commit()
     rep, other = (claire, paul) if booked.owner_id == claire.id else (paul, claire)
@@ -264,21 +272,24 @@ def test_booking_holds_go_to_the_new_rep_except_those_already_held(app, client, 
     assert rep.id not in {b.user_id for b in db.session.query(AppointmentBlock)}
 
 
+@pytest.mark.clock
 def test_a_reminder_fired_after_reassignment_goes_to_the_new_rep(app, client, accounts, team):
+    soon = on_the_hour(3)
     _boss, claire, paul = team
     lead = make_lead(owner=claire)
-    reminder = Reminder(lead_id=lead.id, user_id=claire.id, due_at=SOON, what="Rappeler")
+    reminder = Reminder(lead_id=lead.id, user_id=claire.id, due_at=soon, what="Rappeler")
     db.session.add(reminder)
     db.session.commit()
     accounts.login(client, "boss")
     client.post(f"/sheet/{lead.id}/reassign", data={"owner": paul.id})
-    assert fire_reminder(reminder.id, now=SOON + dt.timedelta(minutes=1)).user_id == paul.id
+    assert fire_reminder(reminder.id, now=soon + dt.timedelta(minutes=1)).user_id == paul.id
     reminders = db.session.query(Notification).filter_by(event="reminder")
     assert [n.user_id for n in reminders] == [paul.id]
 
 
 def test_with_a_worker_the_reminders_job_and_the_notices_serve_the_new_rep(
         database_url, redis_url, queue_name):
+    soon = on_the_hour(3)
     app = make_app(database_url, REDIS_URL=redis_url, RQ_QUEUE_NAME=queue_name)
     with app.app_context():
         empty_database()
@@ -286,7 +297,7 @@ def test_with_a_worker_the_reminders_job_and_the_notices_serve_the_new_rep(
         accounts.create("boss", "Responsable")
         claire, paul = accounts.create("claire", "Commercial"), accounts.create("paul", "Commercial")
         lead = make_lead(owner=claire)
-        make_appointment(lead, owner=claire, start=SOON)
+        make_appointment(lead, owner=claire, start=soon)
         accounts.login(client, "claire")
         due = (utcnow() + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")  # Paris time
         client.post(f"/sheet/{lead.id}/remind", data={"due_at": due, "what": "Rappeler"})
@@ -307,10 +318,11 @@ def test_with_a_worker_the_reminders_job_and_the_notices_serve_the_new_rep(
 
 def test_a_managers_own_meeting_and_reminder_stay_theirs(client, accounts, team):
     """Only the former rep's part follows the lead: the manager still sees it."""
+    soon = on_the_hour(3)
     boss, claire, paul = team
     lead, _ahead, _past, _cancelled = with_history(claire)
-    meeting = make_appointment(lead, owner=boss, start=SOON + dt.timedelta(hours=3), title="Point")
-    reminder = Reminder(lead_id=lead.id, user_id=boss.id, due_at=SOON, what="Vérifier")
+    meeting = make_appointment(lead, owner=boss, start=soon + dt.timedelta(hours=3), title="Point")
+    reminder = Reminder(lead_id=lead.id, user_id=boss.id, due_at=soon, what="Vérifier")
     db.session.add(reminder)
     db.session.commit()
     accounts.login(client, "boss")

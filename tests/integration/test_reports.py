@@ -19,6 +19,7 @@ from app.extensions import db
 from app.services.errors import DomainError
 from app.services.reports import check_definition, run
 from app.services.viewer import Viewer
+from app.timezones import crm_zone
 from jobs.reports import send_weekly_reports
 from models import Campaign, CampaignSpend, Lead, SavedReport, Source
 from models.base import utcnow
@@ -51,9 +52,11 @@ TEAM = Viewer(None, sees_all_leads=True)  # a manager's view: every lead
 
 
 def today():
-    return dt.date.today()
+    """The CRM's date (Paris), as the report view passes it: not the machine's."""
+    return dt.datetime.now(crm_zone()).date()
 
 
+@pytest.mark.clock
 def test_figures_by_source_and_rep(app, team):
     definition = check_definition({"dimensions": ["source", "rep"],
                                    "measures": ["leads", "conversions", "conversion_rate",
@@ -77,7 +80,7 @@ def spending(team):
     b = Campaign(name="B", platform="meta", source=salon)
     db.session.add_all([a, b])
     db.session.flush()
-    day = dt.date.today() - dt.timedelta(days=2)
+    day = today() - dt.timedelta(days=2)
     db.session.add_all([CampaignSpend(campaign_id=b.id, day=day, amount=Decimal("100")),
                         CampaignSpend(campaign_id=b.id, day=day - dt.timedelta(days=38),
                                       amount=Decimal("50"))])
@@ -89,6 +92,7 @@ def spending(team):
     return day, claire
 
 
+@pytest.mark.clock
 def test_spend_and_cost_per_lead(app, spending):
     day, claire = spending
     definition = check_definition({"dimensions": ["campaign"],
@@ -194,6 +198,7 @@ def test_preview_and_bad_forms(client, accounts, team):
     assert db.session.query(SavedReport).count() == 0
 
 
+@pytest.mark.clock
 def test_weekly_reports_go_by_email_once_a_week(app, client, accounts, team, smtp):
     use_smtp(app, smtp)
     accounts.login(client, "claire")

@@ -8,18 +8,18 @@ from sqlalchemy import text
 
 from app.extensions import db
 from models import Campaign, IntakeDelivery, Lead, Source
-from tests.integration.test_import import shared
+from tests.data.make_samples import GOOGLE_KEY, sample
 
 
 @pytest.fixture
 def google_payload():
-    with open(shared("google_ads_lead.json"), encoding="utf-8") as handle:
+    with open(sample("google_ads_lead.json"), encoding="utf-8") as handle:
         return json.load(handle)
 
 
 @pytest.fixture
 def google_source(app):
-    source = Source(name="Google Ads", kind="google_ads", intake_token="change-me-google-key")
+    source = Source(name="Google Ads", kind="google_ads", intake_token=GOOGLE_KEY)
     db.session.add(source)
     db.session.commit()
     return source
@@ -30,13 +30,13 @@ def test_google_ads_lead_is_created_with_campaign_answers_and_attribution(client
     assert response.status_code == 200, response.get_json()
     lead = db.session.query(Lead).one()
     assert (lead.first_name, lead.last_name, lead.email, lead.phone) == (
-        "Camille", "Rousseau", "camille.rousseau@exemple.fr", "+33645127899")
-    assert lead.source_id == google_source.id and lead.external_id == "Cj0KCQjw-sample-lead-0001"
-    assert lead.gclid == "Cj0KCQjw-sample-gclid" and not lead.is_test
-    assert json.loads(lead.form_answers) == {"Quel est votre budget ?": "5 000 - 10 000 €",
-                                             "Postal Code": "69003"}
+        "Inès", "Delmas", "ines.delmas@exemple.fr", "+33652314899")
+    assert lead.source_id == google_source.id and lead.external_id == "TeSt-Lead-Bdx-0042"
+    assert lead.gclid == "TeSt-gclid-Bdx-0042" and not lead.is_test
+    assert json.loads(lead.form_answers) == {"Surface à rénover ?": "80 - 120 m²",
+                                             "Postal Code": "33000"}
     campaign = db.session.query(Campaign).one()
-    assert (campaign.platform, campaign.external_id) == ("google_ads", "281489216452815")
+    assert (campaign.platform, campaign.external_id) == ("google_ads", "371234567890123")
     assert lead.campaign_id == campaign.id
     delivery = db.session.query(IntakeDelivery).one()
     assert (delivery.status, delivery.lead_id) == ("created", lead.id)
@@ -107,7 +107,7 @@ def test_google_ads_test_lead_is_flagged(client, google_source, google_payload):
 def test_google_ads_duplicate_of_an_existing_lead(client, google_source, google_payload):
     from tests.factories import make_lead
 
-    existing = make_lead(email="camille.rousseau@exemple.fr")
+    existing = make_lead(email="ines.delmas@exemple.fr")
     client.post("/webhooks/google-ads", json=google_payload)
     assert db.session.query(Lead).count() == 1
     delivery = db.session.query(IntakeDelivery).one()
@@ -221,7 +221,7 @@ def test_source_sheet_shows_the_integration(client, accounts, form_source, googl
     body = client.get(f"/sources/show/{form_source.id}").get_data(as_text=True)
     assert f"/webhooks/form/{form_source.intake_token}" in body and "crm_website" in body
     body = client.get(f"/sources/show/{google_source.id}").get_data(as_text=True)
-    assert "/webhooks/google-ads" in body and "change-me-google-key" in body
+    assert "/webhooks/google-ads" in body and GOOGLE_KEY in body
 
 
 def test_source_field_mapping_must_be_valid_json(client, accounts, form_source):
