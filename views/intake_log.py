@@ -6,7 +6,6 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.security import INTAKE_LOG
 from app.services.errors import DomainError, RemoteError
 from jobs.intake import PARSERS, take_delivery
