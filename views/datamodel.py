@@ -128,6 +128,14 @@ class CRMInterface(SQLAInterface):
     def add(self, item, commit=True):
         self._write(lambda obj: SQLAInterface.add(self, obj, commit), item)
 
+    def stage(self, item):
+        """Add and flush, not commit: what the same save writes next needs the row's id, and
+        the caller's one commit follows. Errors are mapped like add's."""
+        def _stage(obj):
+            self.session.add(obj)
+            self.session.flush()
+        self._write(_stage, item)
+
     def edit(self, item, commit=True):
         # FAB wraps edit errors in its DatabaseException: unwrap to map them like add's.
         def _edit(obj):

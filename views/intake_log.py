@@ -1,38 +1,18 @@
 """Journal des entrées: every webhook delivery, its outcome, and replay of failed ones."""
-import json
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
 from app.security import INTAKE_LOG
-from app.services.errors import DomainError
-from app.services.intake import parse_google_ads, parse_web_form, process_delivery
-from app.services.meta import GraphError, fetch_lead, parse_graph_lead
+from app.services.errors import DomainError, RemoteError
+from jobs.intake import PARSERS, take_delivery
 from models import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from views import formatters as fmt
 from views.base import CRMModelView, crm_datamodel
 from views.scoping import scope_filter
-
-def _meta(delivery):
-    config = current_app.config
-    lead = fetch_lead(config["META_GRAPH_URL"], delivery.external_id,
-                      delivery.source.meta_page_token if delivery.source else None,
-                      config["META_GRAPH_TIMEOUT"])
-    return parse_graph_lead(lead)
-
-
-PARSERS = {
-    "meta": _meta,
-    "google_ads": lambda delivery: parse_google_ads(json.loads(delivery.body)),
-    "web_form": lambda delivery: parse_web_form(
-        json.loads(delivery.body),
-        json.loads(delivery.source.field_mapping) if delivery.source and delivery.source.field_mapping else None),
-}
-
 
 class IntakeDeliveryView(CRMModelView):
     route_base = "/intake"
@@ -70,12 +50,8 @@ class IntakeDeliveryView(CRMModelView):
             flash(_("Seule une entrée en échec peut être rejouée."), "warning")
         else:
             try:
-                process_delivery(db.session, delivery, PARSERS[delivery.channel](delivery),
-                                 current_app.config["CRM_PHONE_REGION"])
+                take_delivery(delivery)
                 flash(_("Entrée rejouée : %(status)s", status=delivery.status_label()), "success")
-            except (DomainError, GraphError, ValueError) as exc:
-                delivery.status = "failed"
-                delivery.message = getattr(exc, "message", str(exc))
+            except (DomainError, RemoteError):
                 flash(_("Échec à nouveau : %(error)s", error=delivery.message), "danger")
-            db.session.commit()
         return redirect(url_for("IntakeDeliveryView.show", pk=pk))

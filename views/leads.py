@@ -79,40 +79,42 @@ def _apply_owner_rule(lead, is_new):
 
 
 class LeadLifecycle:
-    """Hooks shared by the screen and the API: the owner rule, the services, assignment
-    (automatic when nobody is chosen), its record on the lead, and the e-mail job."""
+    """Hooks shared by the screen and the API. Everything a save writes (normalisation, the
+    owner rule, automatic assignment and its record) happens before FAB's single commit, so a
+    failed commit leaves nothing behind; post_add/post_update only tell the rep, once committed."""
 
     def pre_add(self, item):
-        g.crm_owner_change = _apply_owner_rule(item, is_new=True)
+        change = _apply_owner_rule(item, is_new=True)
         normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
+        self.datamodel.stage(item)  # its id for the record, its source for the rule
+        if item.owner_id is None:
+            owner = auto_assign(db.session, item)
+            g.crm_notify_owner = owner.id if owner is not None else None
+        else:
+            g.crm_notify_owner = self._record(item, change)
 
     def pre_update(self, item):
-        g.crm_owner_change = _apply_owner_rule(item, is_new=False)
+        change = _apply_owner_rule(item, is_new=False)
         normalise_lead(db.session, item, current_app.config["CRM_PHONE_REGION"])
+        g.crm_notify_owner = self._record(item, change)
 
     def post_add(self, item):
         g.crm_created_id = item.id
-        if item.owner_id is None:
-            owner = auto_assign(db.session, item)
-            db.session.commit()
-            if owner is not None:
-                enqueue(notify_assignment, item.id, owner.id)
-            return
-        self._record_and_notify(item)
+        self.post_update(item)
 
     def post_update(self, item):
-        self._record_and_notify(item)
+        owner_id = g.pop("crm_notify_owner", None)
+        if owner_id is not None:
+            enqueue(notify_assignment, item.id, owner_id)
 
     @staticmethod
-    def _record_and_notify(item):
-        change = g.pop("crm_owner_change", None)
+    def _record(item, change):
+        """Record a chosen owner change; the rep to tell (not the one who chose), or None."""
         if not change or change[1] is None:
-            return
+            return None
         user = current_user()
         record(db.session, item, change[1], previous_id=change[0], by_user_id=user.id)
-        db.session.commit()
-        if change[1] != user.id:
-            enqueue(notify_assignment, item.id, change[1])
+        return change[1] if change[1] != user.id else None
 
 
 class LeadView(LeadLifecycle, CRMModelView):

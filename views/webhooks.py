@@ -16,11 +16,10 @@ from rq import Retry
 from app.body_limits import body_limit
 from app.extensions import db
 from app.services.errors import DomainError
-from app.services.intake import (load_json, parse_google_ads, parse_web_form, process_delivery,
-                                 record_delivery)
+from app.services.intake import load_json, record_delivery
 from app.services.meta import leadgen_changes, signing_source
+from jobs.intake import take_delivery
 from jobs.meta import fetch_meta_lead, notification_body
-from jobs.notifications import notify_new_lead
 from jobs.queue import enqueue
 from models import Source
 
@@ -66,7 +65,7 @@ class WebhookView(BaseView):
         db.session.commit()  # stored before anything can fail
         if delivery.settled:  # a replay, counted on the delivery that made the lead
             return jsonify(status=delivery.status, delivery=delivery.id), 200
-        return self._process(delivery, lambda: parse_google_ads(payload))
+        return self._process(delivery)
 
     @expose("/form/<token>", methods=["POST"])
     @body_limit("CRM_WEBHOOK_MAX_BYTES")
@@ -93,8 +92,7 @@ class WebhookView(BaseView):
             db.session.commit()
             return self._thanks(source)
         db.session.commit()
-        mapping = json.loads(source.field_mapping) if source.field_mapping else None
-        response = self._process(delivery, lambda: parse_web_form(data, mapping))
+        response = self._process(delivery)
         return self._thanks(source) if response[1] == 200 else response
 
     @expose("/meta", methods=["GET"])
@@ -128,18 +126,11 @@ class WebhookView(BaseView):
         return jsonify(received=len(deliveries)), 200
 
     @staticmethod
-    def _process(delivery, parse):
+    def _process(delivery):
         try:
-            parsed = parse()
-            lead, created = process_delivery(db.session, delivery, parsed,
-                                             current_app.config["CRM_PHONE_REGION"])
+            take_delivery(delivery)
         except DomainError as exc:
-            delivery.status, delivery.message = "failed", exc.message
-            db.session.commit()
             return _error(400, exc.message)
-        db.session.commit()
-        if created:
-            enqueue(notify_new_lead, lead.id)
         return jsonify(status=delivery.status, delivery=delivery.id), 200
 
     @staticmethod

@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
+from app.services.assignment import record
 from app.services.contact import normalise_email, normalise_phone, search_key
 from app.services.errors import DomainError
 from app.services.leads import find_duplicate
@@ -53,7 +54,9 @@ def _booking_source(session):
 
 
 def _lead_for(session, visitor, owner_id, now):
-    """The lead with this e-mail or phone, or a new one (consent dated)."""
+    """The lead with this e-mail or phone, or a new one given to the booked rep (recorded in
+    its history, in the booking's transaction). The visitor consents now: a consent already
+    given keeps its date, the proof of when it was first given."""
     found = find_duplicate(session, visitor["email"], visitor["phone"])
     if found is not None:
         lead = session.get(Lead, found.id)
@@ -64,9 +67,12 @@ def _lead_for(session, visitor, owner_id, now):
                     email=visitor["email"], phone=visitor["phone"], status=STATUS_NEW,
                     source_id=_booking_source(session).id, owner_id=owner_id)
         session.add(lead)
+        session.flush()
+        record(session, lead, owner_id)
     if visitor["message"]:
         lead.note = "\n\n".join(p for p in (lead.note, visitor["message"]) if p)
-    lead.consent_contact, lead.consent_at = True, now
+    if not (lead.consent_contact and lead.consent_at):
+        lead.consent_contact, lead.consent_at = True, now
     return lead
 
 

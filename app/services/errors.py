@@ -16,3 +16,7 @@ class DomainError(Exception):
         if self.existing_id is not None:
             body["existing_id"] = self.existing_id
         return body
+
+
+class RemoteError(Exception):
+    """A remote service did not answer as expected (network, 5xx, bad token): worth retrying."""

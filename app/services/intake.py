@@ -1,7 +1,7 @@
 """Leads arriving one at a time (ad platforms, web forms, the API): one path for all.
 
 A delivery is stored raw first (record_delivery, committed by the caller), then processed
-(process_delivery): parsed by its channel, normalised, matched against existing leads, created
+(process_delivery, from jobs/intake.py for every caller): parsed by its channel, normalised, matched against existing leads, created
 or attached to the lead it duplicates. Processing can be replayed from the stored body. A
 platform delivering the same lead again is counted on the first delivery, not stored again.
 """
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.services.assignment import auto_assign
 from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
-from app.services.errors import DomainError
+from app.services.errors import DomainError, RemoteError
 from app.services.importing.checks import split_full_name
 from app.services.importing.mapping import header_key, suggest
 from app.services.leads import find_duplicate
@@ -195,13 +195,16 @@ def finish(delivery, status, lead=None, message=None):
     delivery.attempts += 1
 
 
-def process_delivery(session, delivery, parsed, region="FR"):
-    """Turn a stored delivery into a lead; the delivery records the outcome either way."""
+def process_delivery(session, delivery, parse, region="FR"):
+    """Parse a stored delivery (`parse()` -> Parsed) and turn it into a lead. The delivery
+    records the outcome either way: a failure, counted as an attempt, is raised again once
+    recorded, and what the failed attempt had written is undone (savepoint)."""
     source = session.get(Source, delivery.source_id) if delivery.source_id else None
     try:
-        lead, created = intake(session, parsed, source, delivery.channel, region)
-    except DomainError as exc:
-        finish(delivery, "failed", message=exc.message)
+        with session.begin_nested():
+            lead, created = intake(session, parse(), source, delivery.channel, region)
+    except (DomainError, RemoteError) as exc:
+        finish(delivery, "failed", message=(getattr(exc, "message", None) or str(exc))[:2000])
         raise
     finish(delivery, "created" if created else "duplicate", lead)
     return lead, created

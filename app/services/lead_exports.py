@@ -24,6 +24,7 @@ COLUMNS = [
     (_l("Société"), "text"), (_l("E-mail"), "text"), (_l("Téléphone"), "text"),
     (_l("Statut"), "text"), (_l("Source"), "text"), (_l("Campagne"), "text"),
     (_l("Commercial"), "text"), (_l("Premier contact"), "date"), (_l("Converti le"), "date"),
+    (_l("Consentement"), "text"), (_l("Consentement le"), "date"),
 ]
 
 
@@ -35,6 +36,8 @@ class Rows:
         self.zone = crm_zone()
         self.statuses = {code: str(label) for code, label in STATUSES.items()}
         self.region = current_app.config.get("CRM_PHONE_REGION", "FR")
+        self.consent = {True: _("oui"), False: _("non")}
+        self.unknown_date = _("date inconnue")
 
     def local(self, value):
         return value.replace(tzinfo=dt.timezone.utc).astimezone(self.zone).replace(tzinfo=None) \
@@ -45,7 +48,14 @@ class Rows:
         return [self.local(row.created_at), row.last_name, row.first_name, row.company,
                 row.email, format_phone(row.phone, self.region) if row.phone else None,
                 self.statuses.get(row.status, row.status), row.source, row.campaign, owner,
-                self.local(row.first_contacted_at), self.local(row.converted_at)]
+                self.local(row.first_contacted_at), self.local(row.converted_at),
+                self.consent[bool(row.consent_contact)], self.consent_date(row)]
+
+    def consent_date(self, row):
+        """When consent was given; a consent without a known date says so (never invented)."""
+        if row.consent_at is None:
+            return self.unknown_date if row.consent_contact else None
+        return self.local(row.consent_at)
 
 
 def leads_in(query, chunk=5000):
@@ -59,7 +69,7 @@ def leads_in(query, chunk=5000):
                            Lead.email, Lead.phone, Lead.status, source.name.label("source"),
                            campaign.name.label("campaign"), owner.first_name.label("owner_first"),
                            owner.last_name.label("owner_last"), Lead.first_contacted_at,
-                           Lead.converted_at)
+                           Lead.converted_at, Lead.consent_contact, Lead.consent_at)
             .yield_per(chunk))
 
 

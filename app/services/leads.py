@@ -1,6 +1,6 @@
 """Lead rules: normalisation, duplicates, statuses, assignment."""
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, inspect, or_
 
 from app.services.assignment import record
 from app.services.contact import clean_text, normalise_email, normalise_phone, search_key
@@ -48,6 +48,19 @@ def check_status(status, abandon_reason):
         )
 
 
+def date_consent(lead):
+    """Date consent when it is given by this change, and only then.
+
+    A consent date is a legal proof: it is never invented. Ticking the box (or creating a lead
+    with it ticked) gives consent now, unless the caller states when it was given (an import
+    keeps its file's date, None when the file has none: "date inconnue"). Any other save leaves
+    both consent fields as they are; a withdrawal keeps the date the consent had been given."""
+    given, dated = inspect(lead).attrs.consent_contact.history, inspect(lead).attrs.consent_at.history
+    ticked_now = lead.consent_contact and given.has_changes() and not any(given.deleted)
+    if ticked_now and not dated.has_changes():
+        lead.consent_at = utcnow()
+
+
 def normalise_lead(session, lead, region="FR"):
     """Validate and normalise a lead in place (new or edited); raise DomainError if invalid.
 
@@ -66,11 +79,7 @@ def normalise_lead(session, lead, region="FR"):
     check_status(lead.status, lead.abandon_reason)
     if lead.status != STATUS_ABANDONED:
         lead.abandon_reason = None
-    # Consent is dated when given, forgotten when withdrawn (GDPR proof of consent).
-    if lead.consent_contact and lead.consent_at is None:
-        lead.consent_at = utcnow()
-    elif not lead.consent_contact:
-        lead.consent_at = None
+    date_consent(lead)
     if lead.status == STATUS_CONVERTED and lead.converted_at is None:
         lead.converted_at = utcnow()
     elif lead.status != STATUS_CONVERTED:

@@ -9,7 +9,7 @@ import urllib.request
 
 from flask_babel import gettext as _
 
-from app.services.errors import DomainError
+from app.services.errors import DomainError, RemoteError
 from app.services.intake import Parsed, split_answers
 from models import Source
 
@@ -20,7 +20,7 @@ META_FIELDS = {"full_name": "full_name", "first_name": "first_name", "last_name"
                "email": "email", "phone_number": "phone", "company_name": "company"}
 
 
-class GraphError(Exception):
+class GraphError(RemoteError):
     """The Graph API did not give the lead (network, 5xx, bad token): worth retrying."""
 
 

@@ -2,7 +2,7 @@
 real dates and numbers, a styled header; streamed), PDF (xhtml2pdf, A4 landscape, page
 numbers, the company's name and logo). Every text cell goes through safe_cell.
 
-A column is (title, kind): "text", "date" (naive local datetime), "number", "percent" or
+A column is (title, kind): "text", "date" (naive local datetime, or a word in its place), "number", "percent" or
 "money" (euros)."""
 import csv
 import datetime as dt
@@ -23,7 +23,7 @@ def text_of(value, kind):
         return ""
     if kind == "money":
         return euros(value)
-    if kind == "date":
+    if kind == "date" and isinstance(value, dt.date):  # else a word in its place: "date inconnue"
         return value.strftime("%d/%m/%Y %H:%M")
     if kind == "percent":
         return f"{value * 100:.1f} %".replace(".", ",")
@@ -72,7 +72,7 @@ def write_xlsx(columns, rows, target, title):
             kind = kinds[index]
             if value is None:
                 continue
-            if kind == "date":
+            if kind == "date" and isinstance(value, dt.date):
                 sheet.write_datetime(count, index, value, formats["date"])
             elif kind in ("number", "percent", "money"):
                 sheet.write_number(count, index, float(value), formats[kind])

@@ -378,3 +378,21 @@ def test_cancelling_a_booking_anywhere_frees_its_slot(client, accounts, claire):
     again = client.post("/rdv/claire", data={**VISITOR, "email": "autre@exemple.fr", "slot": slot})
     assert again.status_code == 302
     assert db.session.query(AppointmentBlock).count() == 2
+
+
+def test_a_booking_records_a_new_leads_rep_and_keeps_an_earlier_consent_date(app, claire):
+    from app.services.booking import book
+    from models import LeadAssignment
+
+    page = make_page(claire)
+    now, monday = dt.datetime(2030, 3, 31, 12, 0), dt.datetime(2030, 4, 1, 7, 0)  # 09:00 Paris
+    new = book(db.session, page, monday, VISITOR, now=now).lead
+    db.session.commit()
+    entry = db.session.query(LeadAssignment).one()
+    assert (entry.lead_id, entry.user_id, new.consent_at) == (new.id, claire.id, now)
+    given = dt.datetime(2025, 5, 2, 9, 30)
+    known = make_lead(email="paul@exemple.fr", phone=None, consent_contact=True, consent_at=given)
+    book(db.session, page, monday + dt.timedelta(hours=2),
+         {**VISITOR, "email": "paul@exemple.fr", "phone": ""}, now=now)
+    db.session.commit()
+    assert db.session.get(Lead, known.id).consent_at == given

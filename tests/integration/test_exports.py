@@ -107,3 +107,21 @@ def test_large_exports_run_as_a_job_and_notify(app, client, accounts, team, tmp_
     assert sheet.max_row == 3  # header and Claire's two leads, never Paul's
     accounts.login(client, "boss")
     assert client.get(f"/exports/{export.id}").status_code == 404  # someone else's file
+
+
+def test_consent_is_exported_as_given_and_an_undated_one_says_so(client, accounts):
+    accounts.create("boss", "Responsable")
+    make_lead(last_name="Datée", consent_contact=True, consent_at=dt.datetime(2025, 5, 2, 9, 30))
+    make_lead(last_name="Inconnue", consent_contact=True, consent_at=None)
+    make_lead(last_name="Refus")
+    accounts.login(client, "boss")
+    header, *rows = csv_rows(client.get("/exports/leads?format=csv-fr"), ";")
+    consent = {row[1]: (row[header.index("Consentement")], row[header.index("Consentement le")])
+               for row in rows}
+    assert consent == {"Datée": ("oui", "02/05/2025 11:30"), "Inconnue": ("oui", "date inconnue"),
+                       "Refus": ("non", "")}
+    response = client.get("/exports/leads?format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    values = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["Datée"] == dt.datetime(2025, 5, 2, 11, 30)
+    assert values["Inconnue"] == "date inconnue"

@@ -182,3 +182,15 @@ def test_the_sheet_of_a_lead_with_500_entries_renders(client, accounts, team):
     body = client.get(f"/leads/show/{lead.id}").get_data(as_text=True)
     assert body.count('class="crm-entry ') == 501  # 500 calls and the arrival
     assert db.session.query(Lead).count() == 1
+
+
+def test_an_undated_consent_reads_date_inconnue_after_any_edit(client, accounts):
+    accounts.create("manon", "Responsable")
+    lead = make_lead(consent_contact=True, consent_at=None, email="x@exemple.fr", phone=None)
+    accounts.login(client, "manon")
+    client.post(f"/leads/edit/{lead.id}", data={"last_name": "Renommé", "email": lead.email,
+                                               "status": "new", "consent_contact": "y"})
+    db.session.expire_all()
+    assert (db.session.get(Lead, lead.id).last_name, db.session.get(Lead, lead.id).consent_at) \
+        == ("Renommé", None)
+    assert "oui, date inconnue" in client.get(f"/leads/show/{lead.id}").get_data(as_text=True)

@@ -69,9 +69,32 @@ def test_assign_reports_only_real_changes_and_records_them(app, accounts):
     assert (history.lead_id, history.user_id, history.previous_user_id) == (other.id, rep.id, None)
 
 
-def test_consent_is_dated_when_given_and_cleared_when_withdrawn(app):
-    lead = make_lead(consent_contact=True)
-    assert lead.consent_at is not None
+def test_consent_is_dated_when_given_and_the_date_kept_when_withdrawn(app):
+    import datetime as dt
+
+    assert make_lead(consent_contact=True).consent_at is not None
+    given_at = dt.datetime(2025, 5, 2, 9, 30)
+    lead = make_lead(consent_contact=True, consent_at=given_at)
     lead.consent_contact = False
     normalise_lead(db.session, lead)
+    db.session.commit()
+    assert lead.consent_at == given_at  # when it had been given: not destroyed silently
+    lead.consent_contact = True
+    normalise_lead(db.session, lead)
+    assert lead.consent_at not in (None, given_at)  # given again: dated again
+
+
+def test_an_unrelated_save_never_invents_a_consent_date(app):
+    lead = make_lead(consent_contact=True, consent_at=None)  # an import without a date
     assert lead.consent_at is None
+    lead.note = "Rappeler en mai"
+    normalise_lead(db.session, lead)
+    db.session.commit()
+    assert db.session.get(Lead, lead.id).consent_at is None
+
+
+def test_a_stated_consent_date_is_kept(app):
+    import datetime as dt
+
+    lead = make_lead(consent_contact=True, consent_at=dt.datetime(2025, 5, 2, 9, 30))
+    assert lead.consent_at == dt.datetime(2025, 5, 2, 9, 30)
