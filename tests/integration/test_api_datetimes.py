@@ -81,6 +81,9 @@ def test_omitted_optional_fields_take_their_default(client, rep):
     interaction = db.session.get(Interaction, response.get_json()["id"])
     assert (interaction.kind, interaction.direction) == ("call", "outbound")
     assert interaction.occurred_at == dt.datetime(2026, 10, 24, 8)
+    response = client.post("/api/v1/interaction/", headers=headers, json={"lead": lead.id})
+    assert response.status_code == 201, response.get_json()
+    assert db.session.get(Interaction, response.get_json()["id"]).occurred_at is not None
     response = client.post("/api/v1/lead/", headers=headers, json={"last_name": "Durand",
                                                                    "email": "durand@exemple.fr"})
     assert response.status_code == 201, response.get_json()
