@@ -59,7 +59,8 @@ class LeadSheetApi(BaseApi):
         notes = db.session.query(LeadNote).filter_by(lead_id=lead.id).order_by(LeadNote.created_at)
         return self.response(200, result=[
             {"id": n.id, "kind": n.kind, "body": n.body, "author": _user(n.author),
-             "created_at": format_rfc3339(n.created_at), "mentions": [m.user_id for m in n.mentions]}
+             "created_at": format_rfc3339(n.created_at),
+             "mentions": [m.user_id for m in n.mentions]}
             for n in notes])
 
     @expose("/<int:pk>/notes", methods=["POST"])
@@ -101,7 +102,8 @@ class LeadSheetApi(BaseApi):
         items = db.session.query(Attachment).filter_by(lead_id=lead.id).order_by(Attachment.id)
         return self.response(200, result=[
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-             "uploaded_by": _user(a.uploaded_by), "created_at": format_rfc3339(a.created_at)} for a in items])
+             "uploaded_by": _user(a.uploaded_by), "created_at": format_rfc3339(a.created_at)}
+            for a in items])
 
     @expose("/<int:pk>/attachments", methods=["POST"])
     @body_limit("CRM_ATTACHMENT_MAX_BYTES", FORM_OVERHEAD)

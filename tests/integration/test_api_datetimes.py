@@ -125,7 +125,8 @@ def test_the_sheet_api_reads_naive_text_as_paris_time_and_answers_with_offsets(c
     response = client.post(f"/api/v1/sheet/{lead.id}/reminders", headers=headers,
                            json={"due_at": "2030-06-01T09:30:00", "what": "Rappeler"})
     assert response.status_code == 201, response.get_json()
-    assert db.session.get(Reminder, response.get_json()["id"]).due_at == dt.datetime(2030, 6, 1, 7, 30)
+    reminder = db.session.get(Reminder, response.get_json()["id"])
+    assert reminder.due_at == dt.datetime(2030, 6, 1, 7, 30)
     response = client.post(f"/api/v1/sheet/{lead.id}/reminders", headers=headers,
                            json={"due_at": "2030-03-31T02:30:00", "what": "Rappeler"})
     assert response.status_code == 422
