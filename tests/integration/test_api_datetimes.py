@@ -139,3 +139,24 @@ def test_the_sheet_api_reads_naive_text_as_paris_time_and_answers_with_offsets(c
         items = client.get(f"/api/v1/sheet/{lead.id}/{path}", headers=headers).get_json()["result"]
         stamps = [i.get("at") or i.get("created_at") for i in items]
         assert stamps and all(s.endswith("+00:00") for s in stamps), (path, stamps)
+
+
+def test_every_model_api_answers_date_times_with_their_offset_and_days_as_days(client, accounts):
+    from tests.factories import make_interaction, make_source
+
+    accounts.create("admin", "Admin")
+    headers = accounts.token(client, "admin")
+    lead = make_lead(source=make_source("Salon"))
+    make_interaction(lead)
+    response = client.post("/api/v1/campaign/", headers=headers, json={
+        "name": "Automne", "start_date": "2026-10-01", "end_date": "2026-10-31"})
+    assert response.status_code == 201, response.get_json()
+    campaign = client.get(f"/api/v1/campaign/{response.get_json()['id']}", headers=headers)
+    assert campaign.get_json()["result"]["start_date"] == "2026-10-01"
+    stamps = [client.get(f"/api/v1/lead/{lead.id}", headers=headers).get_json()["result"][name]
+              for name in ("created_at", "updated_at")]
+    stamps += [row["created_at"] for row in
+               client.get("/api/v1/source/", headers=headers).get_json()["result"]]
+    stamps += [row["occurred_at"] for row in
+               client.get("/api/v1/interaction/", headers=headers).get_json()["result"]]
+    assert len(stamps) == 4 and all(s.endswith("+00:00") for s in stamps), stamps
