@@ -62,13 +62,14 @@ def parse_datetime(text, field, extra_formats=(), naive_zone=None):
     time the clock change skips or repeats there is refused rather than guessed.
     `extra_formats`: strptime formats of naive wall times a caller accepts besides ISO."""
     text = text.strip() if isinstance(text, str) else ""
+    zone = naive_zone or crm_zone()
     value = _read(text, extra_formats)
     if value is None:
         raise DomainError(_("Date et heure invalides : attendu par exemple "
                             "2026-10-24T10:00:00+02:00, ou sans décalage en heure de %(zone)s.",
-                            zone=(naive_zone or crm_zone()).key), field=field)
+                            zone=str(zone)), field=field)
     if value.tzinfo is None:
-        value = _wall_time(value, naive_zone or crm_zone(), text, field)
+        value = _wall_time(value, zone, text, field)
     try:
         return value.astimezone(UTC).replace(tzinfo=None)
     except OverflowError:  # an offset pushing year 1 or 9999 out of range
@@ -92,19 +93,18 @@ def _read(text, extra_formats):
 
 def _wall_time(value, zone, text, field):
     """A naive wall time in `zone` as an aware datetime, if the zone's clock shows it once."""
-    if not hasattr(zone, "key"):  # a fixed offset (UTC): every wall time exists once
-        return value.replace(tzinfo=zone)
     first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
     if first.utcoffset() == second.utcoffset():
         return first
     # zoneinfo reads a skipped time with the offset before the change: the round trip moves it.
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
         raise DomainError(_("%(value)s n'existe pas en heure de %(zone)s (changement d'heure) : "
-                            "précisez le décalage horaire.", value=text[:40], zone=zone.key),
-                          field=field)
+                            "choisissez une autre heure ou précisez le décalage horaire.",
+                            value=text[:40], zone=str(zone)), field=field)
     raise DomainError(_("%(value)s existe deux fois en heure de %(zone)s (changement d'heure) : "
-                        "précisez le décalage horaire, %(first)s pour la première, %(second)s "
-                        "pour la seconde.", value=text[:40], zone=zone.key,
+                        "choisissez une autre heure ou précisez le décalage horaire, %(first)s "
+                        "pour la première, %(second)s pour la seconde.", value=text[:40],
+                        zone=str(zone),
                         first=_offset(first), second=_offset(second)), field=field)
 
 

@@ -1,5 +1,7 @@
 """How the REST APIs turn model columns into marshmallow fields, where FAB's default is wrong:
 date-times are RFC 3339 both ways, and a column's default is the value of an omitted field."""
+from functools import partial
+
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from marshmallow import ValidationError, fields
 
@@ -32,8 +34,11 @@ class CRMModel2SchemaConverter(Model2SchemaConverter):
         # The column default is applied at flush, after the pre_add checks have read None
         # ("Statut de rendez-vous inconnu : None"): load it as the field's default instead.
         default = datamodel.list_columns[column.name].default
-        if default is not None and default.is_scalar and not field.dump_only:
-            field.load_default, field.required = default.arg, False
+        if default is not None and not field.dump_only and (default.is_scalar or
+                                                             default.is_callable):
+            # SQLAlchemy wraps a callable default to take the execution context (unused here).
+            field.load_default = default.arg if default.is_scalar else partial(default.arg, None)
+            field.required = False
         return field
 
 

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from app.input_limits import MAX_PAGE, InvalidInput, db_id, in_db_int_range
 from app.services.errors import DomainError
+from app.timezones import parse_datetime
 from models import User
 from views.api_schema import CRMModel2SchemaConverter
 from views.datamodel import CRMInterface
@@ -163,7 +164,19 @@ class CRMModelRestApi(ModelRestApi):
             if any(isinstance(v, int) and not in_db_int_range(v) for v in values):
                 raise InvalidOperationFilterFABException(
                     _("Valeur de filtre hors limites : %(col)s", col=spec["col"][:40]))
+        self._read_datetime_filters(rison_args)
         return super()._handle_filters_args(rison_args)
+
+    def _read_datetime_filters(self, rison_args):
+        """A date-time filter value reads like a date-time field (offset honoured, naive text
+        is Paris wall time). FAB's dateutil compared an offset's wall time with UTC columns
+        and turned garbage into a filter on NULL."""
+        for spec in rison_args.get("filters", []):
+            if self.datamodel.is_datetime(spec["col"]):
+                try:
+                    spec["value"] = parse_datetime(spec["value"], spec["col"])
+                except DomainError as exc:
+                    raise InvalidOperationFilterFABException(exc.message) from None
 
     def _related_ids_error(self):
         """A related object is named by its id: an object, a text or an id beyond the

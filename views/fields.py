@@ -1,5 +1,4 @@
 """Form fields FAB lacks: a real date-and-time input in the CRM's time zone."""
-import datetime as dt
 import json
 
 from flask_babel import lazy_gettext as _l
@@ -10,9 +9,8 @@ from wtforms.validators import DataRequired, StopValidation
 from wtforms.widgets import html_params
 
 from app.services.errors import DomainError
-from app.timezones import to_local, to_utc_naive
+from app.timezones import parse_datetime, to_local
 
-INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M")
 
 
 class DateTimeLocalInput:
@@ -38,18 +36,13 @@ class LocalDateTimeField(Field):
 
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            self.data = None
-            return
-        for fmt in INPUT_FORMATS:
-            try:
-                wall = dt.datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            self.data = to_utc_naive(wall)
-            return
         self.data = None
-        raise ValueError(_l("Date et heure invalides (attendu : jj/mm/aaaa hh:mm)."))
+        if not text:
+            return
+        try:
+            self.data = parse_datetime(text, self.name, extra_formats=("%d/%m/%Y %H:%M",))
+        except DomainError as exc:
+            raise ValueError(exc.message)
 
 
 class ServiceCheck:

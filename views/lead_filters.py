@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.input_limits import InvalidInput
-from app.services.lead_list import created_from, created_to, parse_day, search_leads
+from app.services.lead_list import created_from, created_to, search_leads
+from app.timezones import parse_day
 
 
 def _refused(name):

@@ -1,7 +1,6 @@
 """The lead sheet's own actions: quick call/e-mail logs, notes and messages, reminders, files,
 status and rep changes, e-mails from templates. Each action loads the lead through the
 row-level scope first: another rep's lead answers 404, whatever the permission."""
-import datetime as dt
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -15,7 +14,7 @@ from app.services.interactions import check_interaction, record_first_contact
 from app.services.lead_mail import queue_email
 from app.services.leads import assign, set_status
 from app.services.reminders import complete
-from app.timezones import to_utc_naive
+from app.timezones import parse_datetime
 from jobs.lead_mail import send_lead_email
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
@@ -25,13 +24,6 @@ from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
 from views.sheet_context import sheet_context
-
-def parse_local_datetime(text, field):
-    try:
-        return to_utc_naive(dt.datetime.strptime((text or "").strip(), "%Y-%m-%dT%H:%M"))
-    except ValueError:
-        raise DomainError(_("Date et heure invalides."), field=field)
-
 
 def parse_minutes(text):
     text = (text or "").strip()
@@ -86,7 +78,7 @@ class LeadSheetView(BaseView):
             item = Interaction(
                 lead_id=lead.id, kind=form.get("kind", "call")[:20],
                 direction=form.get("direction", "outbound")[:20], user_id=current_user().id,
-                occurred_at=parse_local_datetime(when, "occurred_at") if when else utcnow(),
+                occurred_at=parse_datetime(when, "occurred_at") if when else utcnow(),
                 subject=" ".join((form.get("subject") or "").split())[:200] or None,
                 summary=(form.get("summary") or "").strip() or None,
                 duration_minutes=parse_minutes(form.get("duration_minutes")))
@@ -110,7 +102,7 @@ class LeadSheetView(BaseView):
         lead = scoped_lead(pk)
 
         def action():
-            due = parse_local_datetime(request.form.get("due_at"), "due_at")
+            due = parse_datetime(request.form.get("due_at"), "due_at")
             return set_reminder(lead, due, request.form.get("what"))[1]
         return self._run(lead, action, _("Rappel enregistré."))
 

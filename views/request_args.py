@@ -2,6 +2,8 @@
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 
+from app.timezones import parse_day
+
 
 def capped_page_size(page_size):
     limit = current_app.config.get("CRM_MAX_PAGE_SIZE", 100)
@@ -12,8 +14,6 @@ def capped_page_size(page_size):
 
 def day_arg(name, default):
     """A day from the query string (YYYY-MM-DD), the default if absent; 400 if invalid."""
-    from app.services.lead_list import parse_day
-
     text = request.args.get(name)
     if not text:
         return default

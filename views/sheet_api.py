@@ -1,11 +1,8 @@
 """The lead sheet through the REST API: timeline, notes and messages, reminders, files.
 Same row-level rule as the screens (another rep's lead answers 404)."""
-import datetime as dt
-
 from flask import request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
-from flask_babel import gettext as _
 
 from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
@@ -13,29 +10,15 @@ from app.security import LEAD_SHEET_API
 from app.services.errors import DomainError
 from app.services.reminders import complete
 from app.services.timeline import timeline
+from app.timezones import format_rfc3339, parse_datetime
 from models import Attachment, LeadNote, Reminder
 from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
 
 
-def _iso(value):
-    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value else None
-
-
 def _user(user):
     return {"id": user.id, "name": user.get_full_name()} if user else None
-
-
-def _parse_utc(text):
-    """An ISO 8601 date-time; without an offset it is read as UTC."""
-    try:
-        value = dt.datetime.fromisoformat(str(text or ""))
-    except ValueError:
-        raise DomainError(_("Date et heure invalides."), field="due_at")
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value
 
 
 class LeadSheetApi(BaseApi):
@@ -66,7 +49,7 @@ class LeadSheetApi(BaseApi):
     def get_timeline(self, pk):
         lead = scoped_lead(pk)
         return self.response(200, result=[
-            {"at": _iso(e.at), "kind": e.kind, "title": e.title, "user": _user(e.user),
+            {"at": format_rfc3339(e.at), "kind": e.kind, "title": e.title, "user": _user(e.user),
              "text": e.text, "meta": e.meta} for e in timeline(db.session, lead)])
 
     @expose("/<int:pk>/notes", methods=["GET"])
@@ -76,7 +59,8 @@ class LeadSheetApi(BaseApi):
         notes = db.session.query(LeadNote).filter_by(lead_id=lead.id).order_by(LeadNote.created_at)
         return self.response(200, result=[
             {"id": n.id, "kind": n.kind, "body": n.body, "author": _user(n.author),
-             "created_at": _iso(n.created_at), "mentions": [m.user_id for m in n.mentions]}
+             "created_at": format_rfc3339(n.created_at),
+             "mentions": [m.user_id for m in n.mentions]}
             for n in notes])
 
     @expose("/<int:pk>/notes", methods=["POST"])
@@ -92,15 +76,15 @@ class LeadSheetApi(BaseApi):
         lead = scoped_lead(pk)
         items = db.session.query(Reminder).filter_by(lead_id=lead.id).order_by(Reminder.due_at)
         return self.response(200, result=[
-            {"id": r.id, "due_at": _iso(r.due_at), "what": r.what, "user": _user(r.user),
-             "done_at": _iso(r.done_at)} for r in items])
+            {"id": r.id, "due_at": format_rfc3339(r.due_at), "what": r.what, "user": _user(r.user),
+             "done_at": format_rfc3339(r.done_at)} for r in items])
 
     @expose("/<int:pk>/reminders", methods=["POST"])
     @protect()
     def post_reminder(self, pk):
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
-        return self._write(lambda: set_reminder(lead, _parse_utc(data.get("due_at")),
+        return self._write(lambda: set_reminder(lead, parse_datetime(data.get("due_at"), "due_at"),
                                                 data.get("what")))
 
     @expose("/reminder/<int:reminder_id>/done", methods=["POST"])
@@ -109,7 +93,7 @@ class LeadSheetApi(BaseApi):
         reminder = own_reminder(reminder_id)
         complete(db.session, reminder, current_user().id)
         db.session.commit()
-        return self.response(200, id=reminder.id, done_at=_iso(reminder.done_at))
+        return self.response(200, id=reminder.id, done_at=format_rfc3339(reminder.done_at))
 
     @expose("/<int:pk>/attachments", methods=["GET"])
     @protect()
@@ -118,7 +102,8 @@ class LeadSheetApi(BaseApi):
         items = db.session.query(Attachment).filter_by(lead_id=lead.id).order_by(Attachment.id)
         return self.response(200, result=[
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-             "uploaded_by": _user(a.uploaded_by), "created_at": _iso(a.created_at)} for a in items])
+             "uploaded_by": _user(a.uploaded_by), "created_at": format_rfc3339(a.created_at)}
+            for a in items])
 
     @expose("/<int:pk>/attachments", methods=["POST"])
     @body_limit("CRM_ATTACHMENT_MAX_BYTES", FORM_OVERHEAD)

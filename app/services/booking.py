@@ -17,6 +17,7 @@ from app.services.contact import normalise_email, normalise_phone, search_key
 from app.services.errors import DomainError
 from app.services.leads import find_duplicate
 from app.services.slots import free_slots
+from app.timezones import UTC, parse_datetime
 from models import STATUS_NEW, Appointment, AppointmentBlock, Lead, Source
 from models.base import utcnow
 
@@ -161,10 +162,10 @@ def cancel(session, appointment, now=None):
 def parse_slot(text):
     """A slot from the page's form: ISO UTC ("2030-06-01T07:30")."""
     try:
-        value = dt.datetime.strptime((text or "").strip(), "%Y-%m-%dT%H:%M")
-    except ValueError:
+        value = parse_datetime(text, "slot", naive_zone=UTC)
+    except DomainError:
         raise DomainError(_("Créneau invalide."), field="slot")
-    if value.minute % 15:
+    if value.minute % 15 or value.second or value.microsecond:
         raise DomainError(_("Créneau invalide."), field="slot")
     return value
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.services.appointments import check_appointment, move_appointment, overlapping
 from app.services.errors import DomainError
 from app.services.viewer import scope
-from app.timezones import format_local, to_local, to_utc_naive
+from app.timezones import format_local, parse_datetime, to_local
 from models import Appointment, Lead, User
 
 LONGEST_WINDOW = dt.timedelta(days=62)
@@ -35,11 +35,8 @@ def wall_time(value):
 
 
 def parse_wall_time(text, field):
-    try:
-        value = dt.datetime.fromisoformat(str(text or "").replace("Z", "")[:19])
-    except ValueError:
-        raise DomainError(_("Date et heure invalides."), field=field)
-    return to_utc_naive(value.replace(tzinfo=None))
+    """FullCalendar in its "UTC" mode labels Paris wall times with a `Z`: the label is dropped."""
+    return parse_datetime(str(text or "").strip().removesuffix("Z"), field)
 
 
 def _owner_condition(viewer, wanted):

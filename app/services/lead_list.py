@@ -14,7 +14,7 @@ import phonenumbers
 from app.services.contact import search_key
 from app.services.errors import DomainError
 from app.services.viewer import scope_leads
-from app.timezones import to_utc_naive
+from app.timezones import parse_day, to_utc_naive
 from models import STATUSES, Lead, live_or_flagged
 
 FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from", "created_to")
@@ -58,13 +58,6 @@ def search_leads(query, value):
         return query.filter(live_or_flagged(
             prefix_match(session, Lead.phone, phone_prefix(term, phone_region_prefix()))))
     return query.filter(prefix_match(session, Lead.name_key, search_key(term)))
-
-
-def parse_day(text):
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d")
-    except (TypeError, ValueError):
-        return None
 
 
 def created_from(query, day):

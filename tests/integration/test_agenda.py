@@ -96,6 +96,9 @@ def test_drag_to_move_and_cancel(client, accounts, team):
     assert (appointment.starts_at, appointment.ends_at) == (dt.datetime(2030, 3, 28, 13, 0),
                                                              dt.datetime(2030, 3, 28, 14, 30))
     assert appointment.sequence == 1
+    skipped = client.post(f"/agenda/events/{appointment.id}/move",  # the spring clock change
+                          json={"start": "2030-03-31T02:30", "end": "2030-03-31T04:00"})
+    assert skipped.status_code == 400 and "n'existe pas" in skipped.get_json()["message"]
     assert client.post(f"/agenda/events/{theirs.id}/move",
                        json={"start": "2030-03-28T14:00", "end": "2030-03-28T15:00"}).status_code == 404
     assert client.post(f"/agenda/events/{appointment.id}/cancel", json={}).status_code == 200

@@ -48,6 +48,8 @@ def test_appointment_bad_dates_are_refused(client, accounts):
     rep = login_rep(client, accounts)
     lead = make_lead(owner=rep)
     for start, end, message in (("demain", "2026-03-28T11:00", "Date et heure invalides"),
+                                ("2026-03-29T02:30", "2026-03-29T04:00", "existe pas"),
+                                ("2026-10-25T02:30", "2026-10-25T04:00", "existe deux fois"),
                                 ("2026-03-28T11:00", "2026-03-28T10:00", "La fin doit être après le début")):
         response = client.post("/appointments/add", data={
             "lead": str(lead.id), "starts_at": start, "ends_at": end, "status": "planned"})

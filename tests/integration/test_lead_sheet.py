@@ -54,6 +54,7 @@ def test_logging_a_call_dates_the_first_contact(client, accounts, team):
     ({"kind": "fax"}, "Type d&#39;interaction inconnu"),
     ({"kind": "call", "duration_minutes": "-3"}, "Durée invalide"),
     ({"kind": "call", "occurred_at": "hier"}, "Date et heure invalides"),
+    ({"kind": "call", "occurred_at": "2026-03-29T02:30"}, "existe pas"),
     ({"kind": "call", "direction": "sideways"}, "Sens inconnu"),
 ])
 def test_a_bad_quick_log_is_refused_and_writes_nothing(client, accounts, team, form, message):

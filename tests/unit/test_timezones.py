@@ -48,7 +48,10 @@ def test_garbage_and_empty_are_refused_with_the_field_name(app, text):
 def test_a_caller_may_accept_more_formats_or_read_naive_text_in_utc(app):
     assert parse_datetime("24/10/2026 10:00", "at", extra_formats=("%d/%m/%Y %H:%M",)) == \
         dt.datetime(2026, 10, 24, 8)
-    assert parse_datetime("2026-10-24T10:00", "slot", naive_zone=UTC) == dt.datetime(2026, 10, 24, 10)
+    assert parse_datetime("2026-10-24T10:00", "slot", naive_zone=UTC) == \
+        dt.datetime(2026, 10, 24, 10)
+    with pytest.raises(DomainError, match="heure de UTC"):
+        parse_datetime("demain", "slot", naive_zone=UTC)
 
 
 def test_the_formatter_always_writes_the_offset(app):
