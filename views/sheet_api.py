@@ -14,6 +14,7 @@ from app.services.errors import DomainError
 from app.services.reminders import complete
 from app.services.timeline import timeline
 from models import Attachment, LeadNote, Reminder
+from views.idempotency import idempotent
 from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
@@ -81,6 +82,7 @@ class LeadSheetApi(BaseApi):
 
     @expose("/<int:pk>/notes", methods=["POST"])
     @protect()
+    @idempotent
     def post_note(self, pk):
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
@@ -97,6 +99,7 @@ class LeadSheetApi(BaseApi):
 
     @expose("/<int:pk>/reminders", methods=["POST"])
     @protect()
+    @idempotent
     def post_reminder(self, pk):
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
@@ -105,6 +108,7 @@ class LeadSheetApi(BaseApi):
 
     @expose("/reminder/<int:reminder_id>/done", methods=["POST"])
     @protect()
+    @idempotent
     def reminder_done(self, reminder_id):
         reminder = own_reminder(reminder_id)
         complete(db.session, reminder, current_user().id)
@@ -123,6 +127,7 @@ class LeadSheetApi(BaseApi):
     @expose("/<int:pk>/attachments", methods=["POST"])
     @body_limit("CRM_ATTACHMENT_MAX_BYTES", FORM_OVERHEAD)
     @protect()
+    @idempotent
     def post_attachment(self, pk):
         lead = scoped_lead(pk)
         return self._write(lambda: (attach_upload(lead), None))
