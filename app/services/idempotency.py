@@ -100,7 +100,7 @@ def store(session, user_id, key, status_code, body):
         row.status_code, row.response_body = status_code, body
 
 
-def purge_expired(session, now=None):
+def purge_expired_keys(session, now=None):
     """Remove the keys past their retention; returns how many."""
     cutoff = (now or utcnow()) - RETENTION
     return session.query(IdempotencyKey).filter(

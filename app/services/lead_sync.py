@@ -82,3 +82,10 @@ def deleted_leads(session, viewer, start, limit, settle_seconds=0, now=None):
     query = scope(session.query(LeadDeletion), LeadDeletion, viewer)
     return _page(query, LeadDeletion.deleted_at, LeadDeletion.id, start, limit, settle_seconds,
                  now)
+
+
+def purge_tombstones(session, days, now=None):
+    """Remove the tombstones older than `days`; returns how many."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    return session.query(LeadDeletion).filter(
+        LeadDeletion.deleted_at < cutoff).delete(synchronize_session=False)

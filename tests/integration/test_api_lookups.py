@@ -356,6 +356,24 @@ def test_a_file_upload_retried_with_its_key_is_stored_once(client, accounts, tea
     assert db.session.query(Attachment).count() == 1
 
 
+def test_the_tick_purges_expired_keys_and_old_tombstones(app, runner, team):
+    import json
+
+    from models import LeadDeletion
+
+    long_ago = dt.datetime(2020, 1, 1)
+    db.session.add_all([
+        IdempotencyKey(user_id=team["boss"].id, key="vieille", fingerprint="x",
+                       created_at=long_ago),
+        IdempotencyKey(user_id=team["boss"].id, key="neuve", fingerprint="x"),
+        LeadDeletion(lead_id=1, deleted_at=long_ago), LeadDeletion(lead_id=2)])
+    db.session.commit()
+    result = runner.invoke(args=["crm", "tick"])
+    assert json.loads(result.output)["expired_api_records"] == 2
+    assert [k for (k,) in db.session.query(IdempotencyKey.key)] == ["neuve"]
+    assert [i for (i,) in db.session.query(LeadDeletion.lead_id)] == [2]
+
+
 # --- counts ------------------------------------------------------------------------------------
 
 def test_a_bounded_count_says_so(app, client, accounts, team):
