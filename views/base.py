@@ -174,9 +174,13 @@ class CRMModelRestApi(ModelRestApi):
             if spec.get("col") not in self.lookup_filters:
                 continue
             normalise = self.lookup_filters[spec["col"]][1]
+            values = spec["value"]
+            if isinstance(values, list) != (spec["opr"] in ("in", "not_in")):
+                raise InvalidOperationFilterFABException(
+                    _("Filtre invalide : %(name)s", name=spec["col"][:40]))
             try:
-                spec["value"] = ([normalise(v) for v in spec["value"]]
-                                 if isinstance(spec["value"], list) else normalise(spec["value"]))
+                spec["value"] = ([normalise(v) for v in values] if isinstance(values, list)
+                                 else normalise(values))
             except DomainError as exc:
                 raise InvalidOperationFilterFABException(exc.message) from None
 

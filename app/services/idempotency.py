@@ -75,14 +75,20 @@ def claim(session, user_id, key, print_, now=None):
             return None
         except IntegrityError:  # claimed by a simultaneous request in between
             row = _stored(session, user_id, key)
+            if row is None:  # ... which failed and released it since
+                raise _in_use() from None
     if row.fingerprint != print_:
         raise KeyReused(_("Cette clé Idempotency-Key a déjà servi pour une autre requête : "
                           "choisissez une nouvelle clé pour une nouvelle requête."),
                         field="Idempotency-Key")
     if row.status_code is None:
-        raise KeyInUse(_("Une requête avec cette clé Idempotency-Key est en cours : "
-                         "réessayez dans un instant."), field="Idempotency-Key")
+        raise _in_use()
     return Replay(row.status_code, row.response_body)
+
+
+def _in_use():
+    return KeyInUse(_("Une requête avec cette clé Idempotency-Key est en cours : réessayez dans "
+                      "un instant."), field="Idempotency-Key")
 
 
 def _stored(session, user_id, key):
