@@ -170,12 +170,13 @@ class CRMModelRestApi(ModelRestApi):
         return super()._handle_filters_args(rison_args)
 
     def _normalise_lookup_values(self, rison_args):
+        """Each value of a lookup column as stored (a 400 for one that cannot be)."""
         for spec in rison_args.get("filters", []):
             if spec.get("col") not in self.lookup_filters:
                 continue
             normalise = self.lookup_filters[spec["col"]][1]
             values = spec["value"]
-            if isinstance(values, list) != (spec["opr"] in ("in", "not_in")):
+            if isinstance(values, list) != (spec["opr"] == "in"):
                 raise InvalidOperationFilterFABException(
                     _("Filtre invalide : %(name)s", name=spec["col"][:40]))
             try:
