@@ -24,7 +24,7 @@ class LeadSyncEndpoints:
         viewer."""
         args = request.args
         size = args.get("page_size", str(self.max_page_size))
-        if not (size.isdigit() and 1 <= int(size) <= self.max_page_size):
+        if not (size.isascii() and size.isdigit() and 1 <= int(size) <= self.max_page_size):
             raise InvalidInput(_("page_size doit être un entier de 1 à %(max)d.",
                                  max=self.max_page_size))
         try:

@@ -47,7 +47,7 @@ def rfc3339_utc(value, field="updated_at"):
     """An RFC 3339 date-time as stored (naive UTC); without an offset, CRM wall time."""
     try:
         return to_utc_naive(dt.datetime.fromisoformat(_text(value, field)))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved to UTC
         raise DomainError(_("Date et heure invalides : %(value)s (format RFC 3339 attendu, "
                             "par exemple 2026-12-01T09:30:00Z).", value=str(value)[:40]),
                           field=field) from None

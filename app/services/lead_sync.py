@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import tuple_
 
+from app.input_limits import db_id
 from app.services.errors import DomainError
 from app.services.lead_lookup import rfc3339_utc
 from app.services.viewer import scope
@@ -37,7 +38,10 @@ def decode_cursor(text):
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
         at, row_id = raw.split("|")
-        return dt.datetime.fromisoformat(at), int(row_id)
+        at, row_id = dt.datetime.fromisoformat(at), db_id(row_id)
+        if row_id is None or at.tzinfo is not None:
+            raise ValueError(raw)
+        return at, row_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise DomainError(_("Curseur invalide : reprenez celui de la réponse précédente."),
                           field="cursor") from None

@@ -1,5 +1,6 @@
 """Lookups, sync by cursor, tombstones, Idempotency-Key and bounded counts on the API (an
 integrator's view: JWT, rison filters, real database)."""
+import base64
 import datetime as dt
 import io
 import threading
@@ -149,7 +150,9 @@ def test_a_since_time_starts_the_sync_and_bad_cursors_answer_400(client, account
     body = client.get("/api/v1/lead/changes?since=2026-12-01T09:00:00%2B01:00",
                       headers=headers).get_json()
     assert [r["id"] for r in body["result"]] == [new.id]
-    for query in ("cursor=n0p3", "since=demain", "page_size=0", "page_size=101"):
+    forged = base64.urlsafe_b64encode(b"2026-12-01T08:00:00|99999999999999999999").decode()
+    for query in ("cursor=n0p3", f"cursor={forged}", "since=demain", "page_size=0",
+                  "page_size=101", "page_size=%C2%B2", "since=0001-01-01T00:00:00%2B01:00"):
         response = client.get(f"/api/v1/lead/changes?{query}", headers=headers)
         assert response.status_code == 400, query
         assert response.get_json()["message"], query
