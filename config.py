@@ -102,6 +102,11 @@ class Config:
     CRM_WEBHOOK_RATE_LIMIT = os.environ.get("CRM_WEBHOOK_RATE_LIMIT", "120 per minute")
     # A list counts its rows only as far as its pager needs to look ahead.
     CRM_COUNT_LOOKAHEAD = 10_000
+    # The API's cursor sync serves rows written at least this long ago: a transaction still
+    # running may commit a row stamped before the last one served (docs/api.md).
+    CRM_SYNC_SETTLE_SECONDS = int(os.environ.get("CRM_SYNC_SETTLE_SECONDS", "5"))
+    # How long tombstones of deleted leads stay readable by the sync.
+    CRM_TOMBSTONE_DAYS = int(os.environ.get("CRM_TOMBSTONE_DAYS", "90"))
 
     # Login rate limiting (Flask-Limiter through FAB); counters in Redis when configured.
     AUTH_RATE_LIMITED = True
@@ -136,6 +141,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SUPPRESS_SEND = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = False
+    # A test reads back at once what it wrote (the settling delay has its own test).
+    CRM_SYNC_SETTLE_SECONDS = 0
 
 
 class ProductionConfig(Config):

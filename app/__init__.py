@@ -34,6 +34,7 @@ def create_app(config=None, overrides=None):
     from app import authentication, errors, input_limits, security_headers, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
+    from app.services import lead_deletions  # noqa: F401 - registers the tombstones' listeners
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
     from app.cli import crm_cli, report_fab_password_errors
     from views.registry import register_views

@@ -168,7 +168,8 @@ def rotate_key_command():
 
 @crm_cli.command("tick")
 def tick_command():
-    """Due reminders, follow-up rules, files of deleted leads (for cron when Redis is off)."""
+    """Due reminders, follow-up rules, files of deleted leads, expired API records (for cron
+    when Redis is off)."""
     from jobs.followup import tick
 
     click.echo(json.dumps(tick()))

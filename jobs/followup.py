@@ -1,5 +1,5 @@
 """Scheduled work: due reminders, follow-up rules, appointment reminders to leads, CalDAV
-calendars, files of deleted leads.
+calendars, files of deleted leads, the API's expired idempotency keys and old tombstones.
 
 With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
 reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
@@ -14,6 +14,8 @@ from app.extensions import db, get_queue
 from app.services.attachments import remove_orphan_files
 from app.services.events import record_event
 from app.services.followups import due_alerts
+from app.services.idempotency import purge_expired_keys
+from app.services.lead_sync import purge_tombstones
 from app.services.notifications import notify
 from app.services.reminders import claim, due_ids
 from app.services.viewer import user_sees_lead
@@ -70,7 +72,15 @@ def tick(now=None):
     return {"reminders": sum(1 for r in reminders if r is not None),
             "followups": len(notifications), "lead_reminders": due_lead_reminders(now),
             "calendar_changes": sync_due_accounts(now), "weekly_reports": send_weekly_reports(now),
-            "orphan_files": removed}
+            "orphan_files": removed, "expired_api_records": purge_api_records(now)}
+
+
+def purge_api_records(now=None):
+    """Idempotency keys past their 24 hours, tombstones past CRM_TOMBSTONE_DAYS."""
+    count = purge_expired_keys(db.session, now) + purge_tombstones(
+        db.session, current_app.config["CRM_TOMBSTONE_DAYS"], now)
+    db.session.commit()
+    return count
 
 
 def periodic_tick():

@@ -12,6 +12,7 @@ from models.campaign_spend import CampaignSpend
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
 from models.export_file import ExportFile
+from models.idempotency import IdempotencyKey
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.intake import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from models.interaction import DIRECTIONS, KINDS, MAIL_STATUSES, Interaction
@@ -29,6 +30,7 @@ from models.notification import (DEFAULT_CHANNELS, EVENTS, Notification, Notific
                                  UserProfile)
 from models.notification import CHANNELS as NOTIFICATION_CHANNELS
 from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
+from models.lead_deletion import LeadDeletion
 from models.lead_stat import LeadContactStat, LeadDayStat
 from models.report import SavedReport
 from models.session_generation import SessionGeneration
@@ -47,5 +49,5 @@ __all__ = [
     "NotificationPreference", "UserProfile", "NOTIFICATION_CHANNELS", "RULE_STATUSES",
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
-    "LeadContactStat", "LeadDayStat", "live_or_flagged",
+    "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
 ]

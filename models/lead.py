@@ -133,6 +133,12 @@ class Lead(TimestampMixin, Model):
         Index("ix_lead_status_source_created", "status", "source_id", "created_at", "id"),
         Index("ix_lead_name", "last_name", "id"),
         Index("uq_lead_import_row", "import_batch_id", "import_row", unique=True),
+        # The API's cursor sync (updated_at, id) and its lookups by the ids ad platforms give.
+        Index("ix_lead_updated", "updated_at", "id"),
+        Index("ix_lead_owner_updated", "owner_id", "updated_at", "id"),
+        Index("ix_lead_gclid", "gclid"),
+        Index("ix_lead_fbclid", "fbclid"),
+        Index("ix_lead_external_id", "external_id"),
         # Prefix search (LIKE 'x%' on PostgreSQL needs the pattern operator class).
         Index("ix_lead_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
         # E-mail and phone: one live lead per value (flagged duplicates exempt), so a race

@@ -13,6 +13,8 @@ from app.timezones import parse_datetime
 from models import User
 from views.api_schema import CRMModel2SchemaConverter
 from views.datamodel import CRMInterface
+from views.idempotency import HEADER as IDEMPOTENCY_HEADER
+from views.idempotency import idempotent
 from views.request_args import capped_page_size
 from views.scoping import scope_filter
 from views.security_screens import KnownActionsOnly
@@ -146,6 +148,10 @@ class CRMModelRestApi(ModelRestApi):
 
     max_page_size = 100
     model2schemaconverter = CRMModel2SchemaConverter
+    # Columns an integrator looks rows up by: {column: (operators kept, normaliser)}. Only
+    # those operators are offered (the others would scan the table), and each value is
+    # normalised as the forms store it before it reaches the query.
+    lookup_filters = {}
 
     def _sanitize_page_args(self, page, page_size):
         if page is not None and not 0 <= page <= MAX_PAGE:
@@ -165,14 +171,58 @@ class CRMModelRestApi(ModelRestApi):
                 raise InvalidOperationFilterFABException(
                     _("Valeur de filtre hors limites : %(col)s", col=spec["col"][:40]))
         self._read_datetime_filters(rison_args)
+        self._normalise_lookup_values(rison_args)
         return super()._handle_filters_args(rison_args)
+
+    def _normalise_lookup_values(self, rison_args):
+        """Each value of a lookup column as stored (a 400 for one that cannot be)."""
+        for spec in rison_args.get("filters", []):
+            if spec.get("col") not in self.lookup_filters:
+                continue
+            normalise = self.lookup_filters[spec["col"]][1]
+            values = spec["value"]
+            if isinstance(values, list) != (spec["opr"] == "in"):
+                raise InvalidOperationFilterFABException(
+                    _("Filtre invalide : %(name)s", name=spec["col"][:40]))
+            try:
+                spec["value"] = ([normalise(v) for v in values] if isinstance(values, list)
+                                 else normalise(values))
+            except DomainError as exc:
+                raise InvalidOperationFilterFABException(exc.message) from None
+
+    def _keep_lookup_operators(self):
+        search_filters = self._filters.get_search_filters()
+        for column, (operators, _normalise) in self.lookup_filters.items():
+            search_filters[column] = [f for f in search_filters.get(column, ())
+                                      if f.arg_name in operators]
+
+    def pre_get_list(self, data):
+        """The datamodel stops counting past a look-ahead (views/datamodel.py): say so."""
+        super().pre_get_list(data)
+        data["count_is_exact"] = not getattr(data["count"], "capped", False)
+
+    def add_api_spec(self, api_spec):
+        super().add_api_spec(api_spec)
+        self._document_count_and_idempotency(api_spec)
+
+    def _document_count_and_idempotency(self, api_spec):
+        """FAB's operations come from its docstrings: add what this class answers and reads."""
+        operations = api_spec._paths.get(self.route_base + "/", {})
+        listed = operations.get("get", {}).get("responses", {}).get("200")
+        if listed:
+            properties = listed["content"]["application/json"]["schema"]["properties"]
+            properties["count_is_exact"] = {
+                "type": "boolean",
+                "description": "false : le comptage s'est arrêté à `count` (il y en a plus)."}
+        if "post" in operations:
+            operations["post"].setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
 
     def _read_datetime_filters(self, rison_args):
         """A date-time filter value reads like a date-time field (offset honoured, naive text
         is Paris wall time). FAB's dateutil compared an offset's wall time with UTC columns
         and turned garbage into a filter on NULL."""
         for spec in rison_args.get("filters", []):
-            if self.datamodel.is_datetime(spec["col"]):
+            if spec["col"] not in self.lookup_filters and self.datamodel.is_datetime(spec["col"]):
                 try:
                     spec["value"] = parse_datetime(spec["value"], spec["col"])
                 except DomainError as exc:
@@ -194,6 +244,7 @@ class CRMModelRestApi(ModelRestApi):
 
     def _init_properties(self):
         super()._init_properties()
+        self._keep_lookup_operators()
         self.add_query_rel_fields = scoped_relations(
             self.datamodel, self.add_columns, self.add_query_rel_fields)
         self.edit_query_rel_fields = scoped_relations(
@@ -230,6 +281,7 @@ class CRMModelRestApi(ModelRestApi):
     def _refused_body(self, rel_fields):
         return self._related_ids_error() or self._hidden_relation(rel_fields)
 
+    @idempotent
     def post_headless(self):
         return self._refused_body(self.add_query_rel_fields) or self._headless(
             super().post_headless)
@@ -240,6 +292,13 @@ class CRMModelRestApi(ModelRestApi):
 
     def delete_headless(self, pk):
         return self._headless(lambda: super(CRMModelRestApi, self).delete_headless(pk))
+
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Une nouvelle requête rejouée avec la même clé dans les 24 h renvoie la "
+                   "première réponse sans rien créer de nouveau."}
 
 
 def crm_datamodel(model):

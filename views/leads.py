@@ -17,6 +17,7 @@ from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.errors import DomainError
 from app.services.assignment import auto_assign, record
 from app.services.lead_list import FILTER_KEYS, parse_list_args
+from app.services.lead_lookup import email_value, phone_value, platform_id, rfc3339_utc
 from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
@@ -28,9 +29,10 @@ from views.assignment import LeadAssignmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field
 from views.interactions import InteractionView
-from views.lead_filters import (LEAD_SEARCH_FILTERS, CreatedFromFilter, CreatedToFilter,
-                                LeadSearchFilter)
+from views.lead_filters import (LEAD_SEARCH_FILTERS, ContactIndexed, CreatedFromFilter,
+                                CreatedToFilter, LeadSearchFilter)
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
+from views.lead_sync_api import LeadSyncEndpoints
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
 from views.sheet_context import sheet_context
@@ -327,7 +329,11 @@ class LeadView(LeadLifecycle, CRMModelView):
         return _("%(count)d prospect(s) supprimé(s).", count=len(leads)), []
 
 
-class LeadApi(LeadLifecycle, CRMModelRestApi):
+def _lookup_phone(value):
+    return phone_value(value, current_app.config["CRM_PHONE_REGION"])
+
+
+class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     resource_name = "lead"
     class_permission_name = LEAD + "Api"
     datamodel = crm_datamodel(Lead)
@@ -338,13 +344,32 @@ class LeadApi(LeadLifecycle, CRMModelRestApi):
                     "source.id", "source.name", "campaign.id", "campaign.name", "owner.id",
                     "owner.username", "created_at", "converted_at"]
     show_columns = list_columns + ["note", "abandon_reason", "first_contacted_at", "updated_at",
-                                   "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
+                                   "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid",
+                                   "external_id"]
     add_columns = ["first_name", "last_name", "email", "phone", "company", "status",
                    "abandon_reason", "note", "source", "campaign", "owner", "consent_contact",
                    "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
     edit_columns = add_columns
     order_columns = ["created_at", "last_name", "status", "source_id"]
-    search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at"]
+    lookup_filters = {
+        "email": ({"eq", "in"}, email_value),
+        "phone": ({"eq", "in"}, _lookup_phone),
+        "gclid": ({"eq", "in"}, platform_id("gclid")),
+        "fbclid": ({"eq", "in"}, platform_id("fbclid")),
+        "external_id": ({"eq", "in"}, platform_id("external_id")),
+        "updated_at": ({"gt", "lt"}, rfc3339_utc),
+    }
+    search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at",
+                      *lookup_filters]
     search_filters = LEAD_SEARCH_FILTERS
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+
+    def _handle_filters_args(self, rison_args):
+        filters = super()._handle_filters_args(rison_args)
+        for spec in rison_args.get("filters", []):
+            if spec["col"] in ("email", "phone"):  # operators eq and in (lookup_filters)
+                value = spec["value"]
+                filters.add_filter(spec["col"], ContactIndexed,
+                                   tuple(value) if isinstance(value, list) else value)
+        return filters

@@ -12,6 +12,7 @@ from app.services.reminders import complete
 from app.services.timeline import timeline
 from app.timezones import format_rfc3339, parse_datetime
 from models import Attachment, LeadNote, Reminder
+from views.idempotency import idempotent
 from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
@@ -65,6 +66,7 @@ class LeadSheetApi(BaseApi):
 
     @expose("/<int:pk>/notes", methods=["POST"])
     @protect()
+    @idempotent
     def post_note(self, pk):
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
@@ -81,6 +83,7 @@ class LeadSheetApi(BaseApi):
 
     @expose("/<int:pk>/reminders", methods=["POST"])
     @protect()
+    @idempotent
     def post_reminder(self, pk):
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
@@ -89,6 +92,7 @@ class LeadSheetApi(BaseApi):
 
     @expose("/reminder/<int:reminder_id>/done", methods=["POST"])
     @protect()
+    @idempotent
     def reminder_done(self, reminder_id):
         reminder = own_reminder(reminder_id)
         complete(db.session, reminder, current_user().id)
@@ -108,6 +112,7 @@ class LeadSheetApi(BaseApi):
     @expose("/<int:pk>/attachments", methods=["POST"])
     @body_limit("CRM_ATTACHMENT_MAX_BYTES", FORM_OVERHEAD)
     @protect()
+    @idempotent
     def post_attachment(self, pk):
         lead = scoped_lead(pk)
         return self._write(lambda: (attach_upload(lead), None))

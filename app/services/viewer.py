@@ -26,6 +26,7 @@ from models import (
     Interaction,
     Lead,
     LeadAssignment,
+    LeadDeletion,
     LeadEvent,
     LeadNote,
     Notification,
@@ -137,6 +138,11 @@ def _intake_deliveries(viewer):
         IntakeDelivery.lead_id.isnot(None), _via_lead(IntakeDelivery.lead_id)(viewer))
 
 
+def _lead_deletions(viewer):
+    # The lead is gone, so its owner at deletion time decides: a rep learns of their own.
+    return true() if viewer.sees_all_leads else _own(LeadDeletion.owner_id)(viewer)
+
+
 def _assignable_users(viewer):
     """Reps a viewer may give a lead to: any active user for managers, only oneself otherwise."""
     return User.active.is_(True) if viewer.can_assign else _own(User.id)(viewer)
@@ -151,6 +157,7 @@ CONDITIONS = {
     LeadEvent: _via_lead(LeadEvent.lead_id),
     Attachment: _via_lead(Attachment.lead_id),
     LeadAssignment: _via_lead(LeadAssignment.lead_id),
+    LeadDeletion: _lead_deletions,
     FollowUpAlert: _via_lead(FollowUpAlert.lead_id),
     Notification: _notifications,
     ImportBatch: _import_batches,
