@@ -31,7 +31,7 @@ def create_app(config=None, overrides=None):
     mail.init_app(app)
     csrf.init_app(app)
 
-    from app import authentication, errors, input_limits, security_headers, templating
+    from app import api_errors, authentication, errors, input_limits, security_headers, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
@@ -49,6 +49,7 @@ def create_app(config=None, overrides=None):
     app.before_request(_remember_actor)
     authentication.register(app)
     errors.register(app)
+    api_errors.register(app)
     security_headers.register(app)
     templating.register(app)
     app.cli.add_command(crm_cli)

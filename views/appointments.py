@@ -120,5 +120,6 @@ class AppointmentApi(AppointmentLifecycle, CRMModelRestApi):
     edit_columns = add_columns
     order_columns = ["starts_at", "status"]
     search_columns = ["status", "starts_at", "owner", "lead"]
+    enum_columns = {"status": APPOINTMENT_STATUSES}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from app.input_limits import MAX_PAGE, InvalidInput, db_id, in_db_int_range
-from app.services.errors import DomainError
+from app.services.errors import ConflictError, DomainError
 from models import User
 from views.datamodel import CRMInterface
 from views.request_args import capped_page_size
@@ -142,6 +142,18 @@ class CRMModelRestApi(ModelRestApi):
     related fields (`_info` values, POST and PUT) follow the row-level rule."""
 
     max_page_size = 100
+    # What the OpenAPI document declares beyond the model (views/openapi.py): the values a
+    # column takes, and the format of a text column ("email").
+    enum_columns = {}
+    format_columns = {}
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """FAB passes an empty description through gettext, which answers the catalogue's
+        header ("Project-Id-Version: ..."): empty stays empty."""
+        info = super()._get_field_info(field, filter_rel_field, page, page_size)
+        description = self.description_columns.get(field.name)
+        info["description"] = _(str(description)) if description else ""
+        return info
 
     def _sanitize_page_args(self, page, page_size):
         if page is not None and not 0 <= page <= MAX_PAGE:
@@ -204,6 +216,9 @@ class CRMModelRestApi(ModelRestApi):
     def _headless(self, parent):
         try:
             return parent()
+        except ConflictError as exc:
+            self.datamodel.session.rollback()
+            return self.response(409, message=exc.as_api_message())
         except DomainError as exc:
             self.datamodel.session.rollback()
             return self.response_422(message=exc.as_api_message())

@@ -52,6 +52,7 @@ class SourceView(WriteOnlySecretsMixin, CRMModelView):
     label_columns = SOURCE_LABELS
     list_columns = ["name", "kind", "active", "created_at"]
     order_columns = ["name", "kind", "created_at"]
+    enum_columns = {"kind": SOURCE_KINDS}
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
     show_columns = ["name", "kind", "active", "thank_you_url", "created_at"]
@@ -133,3 +134,4 @@ class CampaignApi(CRMModelRestApi):
                    "end_date", "budget", "spend"]
     edit_columns = add_columns
     order_columns = ["name", "platform", "start_date"]
+    enum_columns = {"platform": PLATFORMS}

@@ -90,3 +90,4 @@ class InteractionApi(InteractionLifecycle, CRMModelRestApi):
     edit_columns = add_columns
     order_columns = ["occurred_at", "kind"]
     search_columns = ["kind", "direction", "occurred_at", "lead"]
+    enum_columns = {"kind": KINDS, "direction": DIRECTIONS}

@@ -344,5 +344,7 @@ class LeadApi(LeadLifecycle, CRMModelRestApi):
     order_columns = ["created_at", "last_name", "status", "source_id"]
     search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at"]
     search_filters = LEAD_SEARCH_FILTERS
+    enum_columns = {"status": STATUSES}
+    format_columns = {"email": "email"}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}

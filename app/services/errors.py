@@ -16,3 +16,9 @@ class DomainError(Exception):
         if self.existing_id is not None:
             body["existing_id"] = self.existing_id
         return body
+
+
+class ConflictError(DomainError):
+    """The write would duplicate a row that must be unique (the API answers 409)."""
+
+    status = 409
