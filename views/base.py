@@ -147,6 +147,21 @@ class CRMModelRestApi(ModelRestApi):
     enum_columns = {}
     format_columns = {}
 
+    def _init_model_schemas(self):
+        """A field left out of a POST takes its column's default (FAB's schema leaves it None,
+        which the lifecycle then refuses), and one without a default that may not be empty is
+        required; the OpenAPI document shows both."""
+        super()._init_model_schemas()
+        columns = self.datamodel.obj.__table__.columns
+        for name, schema_field in self.add_model_schema.fields.items():
+            if name not in columns:
+                continue
+            default = columns[name].default
+            if default is not None and default.is_scalar:
+                schema_field.load_default = default.arg
+            elif not columns[name].nullable:
+                schema_field.required = True
+
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         """FAB passes an empty description through gettext, which answers the catalogue's
         header ("Project-Id-Version: ..."): empty stays empty."""

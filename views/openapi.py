@@ -36,8 +36,6 @@ _WRITES = ("post", "put", "patch", "delete")
 _LIST_KEYS = ["list_columns", "order_columns", "label_columns", "description_columns",
               "list_title", "none"]
 _ITEM_KEYS = ["show_columns", "description_columns", "label_columns", "show_title", "none"]
-_INFO_KEYS = ["add_columns", "edit_columns", "filters", "permissions", "add_title", "edit_title",
-              "none"]
 
 
 class CRMOpenApi(OpenApi):
@@ -70,6 +68,7 @@ def corrected(spec, views):
                 _model_operation(api, path, method, operation, schemas)
     for api in apis.values():
         _bodies(api, schemas)
+    _not_blank(spec["paths"], schemas)
     _menu_and_login(spec["paths"])
 
 
@@ -95,8 +94,8 @@ def _model_operation(api, path, method, operation, schemas):
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path":
             parameter["schema"] = dict(ID)
-        elif parameter.get("name") == "q":
-            kind = ("info" if path.endswith("/_info") else "item" if "{" in path else "list")
+        elif parameter.get("name") == "q" and not path.endswith("/_info"):
+            kind = "item" if "{" in path else "list"
             schemas[f"{name}.q_{kind}"] = _q_schema(api, kind)
             parameter["content"]["application/json"]["schema"] = {
                 "$ref": f"#/components/schemas/{name}.q_{kind}"}
@@ -128,20 +127,12 @@ FIELD_INFO = {
 
 
 def _q_schema(api, kind):
-    if kind == "info":
-        paging = {"type": "object", "additionalProperties": False, "properties": {
-            "page": {"type": "integer", "minimum": 0, "maximum": MAX_PAGE},
-            "page_size": {"type": "integer", "minimum": 1, "maximum": api.max_page_size}}}
-        columns = {"type": "object", "additionalProperties": False,
-                   "properties": {c: paging for c in api.add_columns}}
-        return {"type": "object", "additionalProperties": False, "properties": {
-            "add_columns": columns, "edit_columns": columns,
-            "keys": {"type": "array", "items": {"enum": _INFO_KEYS}}}}
     if kind == "item":
         return {"type": "object", "additionalProperties": False, "properties": {
             "columns": {"type": "array", "items": {"enum": list(api.show_columns)}},
             "keys": {"type": "array", "items": {"enum": _ITEM_KEYS}}}}
-    return {"type": "object", "additionalProperties": False, "properties": {
+    return {"type": "object", "additionalProperties": False,
+            "not": {"required": ["columns", "select_columns"]}, "properties": {
         "page": {"type": "integer", "minimum": 0, "maximum": MAX_PAGE},
         "page_size": {"type": "integer", "minimum": 1, "maximum": api.max_page_size},
         "order_column": {"enum": list(api.order_columns)},
@@ -196,7 +187,12 @@ def _bodies(api, schemas):
         if not schema:
             continue
         writing = suffix in ("post", "put")
+        if not writing:
+            schema.pop("required", None)  # `columns` in q may leave any of them out
         for column, prop in schema.get("properties", {}).items():
+            if "$ref" in prop and not writing:  # a related row may be absent
+                prop["allOf"] = [{"$ref": prop.pop("$ref")}]
+                prop["nullable"] = True
             if writing and api.datamodel.is_relation(column):
                 nullable = api.datamodel.is_nullable(column) if hasattr(
                     api.datamodel, "is_nullable") else True
@@ -213,6 +209,19 @@ def _bodies(api, schemas):
                 prop["format"] = api.format_columns[column]
 
 
+def _not_blank(paths, schemas):
+    """A text that may not be empty may not be blank either: the API trims what it stores."""
+    for operations in paths.values():
+        for operation in operations.values():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            schema = body and body["schema"]
+            if schema and "$ref" in schema:
+                schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+            for prop in (schema or {}).get("properties", {}).values():
+                if prop.get("type") == "string" and prop.get("minLength"):
+                    prop["pattern"] = r"\S"
+
+
 def _menu_and_login(paths):
     """FAB's menu lists separators as the string "-"; its login needs a user name and a
     password (and only the database provider is set up here)."""
@@ -226,3 +235,5 @@ def _menu_and_login(paths):
         body = login["requestBody"]["content"]["application/json"]["schema"]
         body["required"] = ["username", "password", "provider"]
         body["properties"]["provider"]["enum"] = ["db"]
+        for name in ("username", "password"):
+            body["properties"][name]["minLength"] = 1

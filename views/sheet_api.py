@@ -118,7 +118,7 @@ class LeadSheetApi(BaseApi):
             required: true
             content:
               application/json:
-                schema: {type: object, required: [body], additionalProperties: false, properties: {body: {type: string, minLength: 1, maxLength: 10000, pattern: '\\S'}, kind: {type: string, enum: [note, message], default: note}}}
+                schema: {type: object, required: [body], additionalProperties: false, properties: {body: {type: string, minLength: 1, maxLength: 10000}, kind: {type: string, enum: [note, message], default: note}}}
           responses:
             201:
               description: OK
@@ -165,7 +165,7 @@ class LeadSheetApi(BaseApi):
             required: true
             content:
               application/json:
-                schema: {type: object, required: [due_at, what], additionalProperties: false, properties: {due_at: {type: string, format: date-time}, what: {type: string, minLength: 1, maxLength: 500, pattern: '\\S'}}}
+                schema: {type: object, required: [due_at, what], additionalProperties: false, properties: {due_at: {type: string, format: date-time}, what: {type: string, minLength: 1, maxLength: 500}}}
           responses:
             201:
               description: OK
