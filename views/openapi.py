@@ -35,6 +35,8 @@ _LIST_OPERATORS = ("in", "not_in")
 _WRITES = ("post", "put", "patch", "delete")
 _LIST_KEYS = ["list_columns", "order_columns", "label_columns", "description_columns",
               "list_title", "none"]
+_INFO_KEYS = ["add_columns", "edit_columns", "filters", "permissions", "add_title", "edit_title",
+              "none"]
 _ITEM_KEYS = ["show_columns", "description_columns", "label_columns", "show_title", "none"]
 
 
@@ -78,8 +80,8 @@ def _declare_errors(path, method, operation):
         codes += ["404", "405"]
     if method in _WRITES:
         codes += ["404", "413", "415", "422"]
-    if method in ("post", "put"):
-        codes.append("409")
+    if method in ("post", "put", "delete"):
+        codes.append("409")  # a duplicate, or a row others still refer to
     if path.startswith("/api/v1/security/"):
         codes = ["400", "401", "413", "415", "429", "500"]
     responses = operation.setdefault("responses", {})
@@ -94,8 +96,8 @@ def _model_operation(api, path, method, operation, schemas):
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path":
             parameter["schema"] = dict(ID)
-        elif parameter.get("name") == "q" and not path.endswith("/_info"):
-            kind = "item" if "{" in path else "list"
+        elif parameter.get("name") == "q":
+            kind = ("info" if path.endswith("/_info") else "item" if "{" in path else "list")
             schemas[f"{name}.q_{kind}"] = _q_schema(api, kind)
             parameter["content"]["application/json"]["schema"] = {
                 "$ref": f"#/components/schemas/{name}.q_{kind}"}
@@ -106,6 +108,9 @@ def _model_operation(api, path, method, operation, schemas):
         properties["ids"]["items"] = {"type": "integer"}
     if "id" in properties:
         properties["id"] = {"type": "integer", "description": "L'identifiant de l'élément."}
+    if method in ("post", "put") and "result" in properties:
+        # What was stored, as the body was written, except decimals, read back as texts.
+        properties["result"] = {"type": "object", "description": "L'élément enregistré."}
     for key in ("add_columns", "edit_columns"):
         if key in properties:
             properties[key] = {"type": "array", "items": {"$ref": "#/components/schemas/FieldInfo"}}
@@ -127,6 +132,15 @@ FIELD_INFO = {
 
 
 def _q_schema(api, kind):
+    if kind == "info":
+        paging = {"type": "object", "additionalProperties": False, "properties": {
+            "page": {"type": "integer"}, "page_size": {"type": "integer"}}}
+        return {"type": "object", "additionalProperties": False, "properties": {
+            key: {"type": "object", "additionalProperties": False,
+                  "properties": {c: paging for c in columns if api.datamodel.is_relation(c)}}
+            for key, columns in (("add_columns", api.add_columns),
+                                 ("edit_columns", api.edit_columns))} | {
+            "keys": {"type": "array", "items": {"enum": _INFO_KEYS}}}}
     if kind == "item":
         return {"type": "object", "additionalProperties": False, "properties": {
             "columns": {"type": "array", "items": {"enum": list(api.show_columns)}},
@@ -205,6 +219,12 @@ def _bodies(api, schemas):
             if (writing and prop.get("type") == "string" and not prop.get("nullable")
                     and "enum" not in prop and "format" not in prop):
                 prop["minLength"] = 1
+            if prop.get("type") == "number":  # a NUMERIC(12, 2): read back as a decimal text
+                if writing:
+                    prop.update(minimum=-1e9, maximum=1e9)
+                else:
+                    prop.clear()
+                    prop.update(type="string", pattern=r"^-?\d+\.\d+$", nullable=True)
             if column in api.format_columns and prop.get("type") == "string":
                 prop["format"] = api.format_columns[column]
 
@@ -234,6 +254,7 @@ def _menu_and_login(paths):
     if login:
         body = login["requestBody"]["content"]["application/json"]["schema"]
         body["required"] = ["username", "password", "provider"]
+        body["additionalProperties"] = False
         body["properties"]["provider"]["enum"] = ["db"]
         for name in ("username", "password"):
             body["properties"][name]["minLength"] = 1

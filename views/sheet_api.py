@@ -75,7 +75,7 @@ class LeadSheetApi(BaseApi):
               description: OK
               content:
                 application/json:
-                  schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {at: {type: string, format: date-time, nullable: true}, kind: {type: string}, title: {type: string}, user: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, text: {type: string, nullable: true}, meta: {type: object, nullable: true}}}}}}
+                  schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {at: {type: string, format: date-time, nullable: true}, kind: {type: string}, title: {type: string}, user: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, text: {type: string, nullable: true}, meta: {nullable: true}}}}}}
         """
         lead = scoped_lead(pk)
         return self.response(200, result=[

@@ -3,6 +3,8 @@ every operation called as each role with generated valid and invalid data, and t
 of the contract's checks gathered (not stopped at the first) so that one run lists them all.
 Used by tests/integration/test_openapi_contract.py and by bench/api_contract.py."""
 import contextlib
+import logging
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -28,6 +30,7 @@ MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 @contextlib.contextmanager
 def served(app):
     """The app on 127.0.0.1 (a free port) in a thread; stopped and joined on exit."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per generated call
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -108,11 +111,11 @@ BUSINESS_RULES = {
 }
 # Date-times without an offset: RFC 3339 output is another change of issue 13 ("tz"); until it
 # is merged, these mismatches are counted apart, not reported.
-NAIVE_DATE_TIME = 'is not a "date-time"'
+NAIVE_DATE_TIME = re.compile(r'^"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?" is not')
 
 
 def _known(failure, case):
-    if NAIVE_DATE_TIME in failure.message:
+    if NAIVE_DATE_TIME.match(failure.message):
         return True
     return (type(failure).__name__ == "RejectedPositiveData"
             and getattr(failure, "status_code", None) == 422

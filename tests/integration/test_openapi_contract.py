@@ -9,7 +9,7 @@ from app.extensions import db
 from tests.conftest import PASSWORD, empty_database, make_app
 from tests.integration.contract_support import ROLES, run_contract, seed, served
 
-EXAMPLES = 4
+EXAMPLES = 3
 
 
 @pytest.fixture
