@@ -110,6 +110,7 @@ class AppointmentView(AppointmentLifecycle, CRMModelView):
 class AppointmentApi(AppointmentLifecycle, CRMModelRestApi):
     resource_name = "appointment"
     class_permission_name = APPOINTMENT + "Api"
+    label_columns = LABELS
     datamodel = crm_datamodel(Appointment)
     base_filters = SCOPE_APPOINTMENTS
     base_order = ("starts_at", "desc")

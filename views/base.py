@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.exceptions import InvalidOperationFilterFABException
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from app.input_limits import MAX_PAGE, InvalidInput, db_id, in_db_int_range
@@ -29,6 +30,11 @@ def scoped_relations(datamodel, columns, given):
             if rule:
                 filters[column] = rule
     return filters
+
+
+# Labels of the related rows' columns that APIs list ("source.name": "Source : nom").
+RELATED_LABELS = {"id": _l("identifiant"), "name": _l("nom"), "last_name": _l("nom"),
+                  "username": _l("identifiant de connexion")}
 
 
 def blank_if_none(value):
@@ -146,6 +152,23 @@ class CRMModelRestApi(ModelRestApi):
     # column takes, and the format of a text column ("email").
     enum_columns = {}
     format_columns = {}
+
+    def _gen_labels_columns(self, list_columns):
+        """French labels where the API class gives none (FAB writes "Source Name", "Ends At"):
+        a related row's column is named after the relation, a technical name stays as is."""
+        self.label_columns = dict(self.label_columns)  # the class's dict is the screen's too
+        for column in list_columns:
+            if self.label_columns.get(column):
+                continue
+            relation, _dot, attribute = column.rpartition(".")
+            if column == "id":
+                self.label_columns[column] = _l("Numéro")
+            elif relation and attribute in RELATED_LABELS:
+                self.label_columns[column] = _l(
+                    "%(relation)s : %(column)s", relation=self.label_columns.get(relation, relation),
+                    column=RELATED_LABELS[attribute])
+            else:
+                self.label_columns[column] = column
 
     def _init_model_schemas(self):
         """A field left out of a POST takes its column's default (FAB's schema leaves it None,

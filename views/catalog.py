@@ -115,6 +115,7 @@ class CampaignView(CRMModelView):
 class SourceApi(CRMModelRestApi):
     resource_name = "source"
     class_permission_name = SOURCE + "Api"
+    label_columns = SOURCE_LABELS
     datamodel = crm_datamodel(Source)
     list_columns = ["id", "name", "kind", "active", "created_at"]
     show_columns = list_columns
@@ -126,6 +127,7 @@ class SourceApi(CRMModelRestApi):
 class CampaignApi(CRMModelRestApi):
     resource_name = "campaign"
     class_permission_name = CAMPAIGN + "Api"
+    label_columns = CAMPAIGN_LABELS
     datamodel = crm_datamodel(Campaign)
     list_columns = ["id", "name", "platform", "external_id", "utm_campaign", "source.id",
                     "source.name", "start_date", "end_date", "budget", "spend"]

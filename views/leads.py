@@ -328,6 +328,7 @@ class LeadView(LeadLifecycle, CRMModelView):
 class LeadApi(LeadLifecycle, CRMModelRestApi):
     resource_name = "lead"
     class_permission_name = LEAD + "Api"
+    label_columns = LABELS
     datamodel = crm_datamodel(Lead)
     base_filters = SCOPE_LEADS
     base_order = ("created_at", "desc")
