@@ -46,6 +46,7 @@ class Config:
     FAB_UPDATE_PERMS = False  # permissions are synced by `flask crm init` / `sync-roles`
     FAB_ADD_SECURITY_API = False  # user/role CRUD APIs; the JWT login API is always on
     FAB_API_SWAGGER_UI = _env_bool("FAB_API_SWAGGER_UI")
+    FAB_ADD_OPENAPI_VIEWS = False  # views/openapi.py serves a corrected document instead
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_BASE_TEMPLATE = "crm_base.html"

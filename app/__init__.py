@@ -31,7 +31,7 @@ def create_app(config=None, overrides=None):
     mail.init_app(app)
     csrf.init_app(app)
 
-    from app import authentication, errors, input_limits, security_headers, templating
+    from app import api_errors, authentication, errors, input_limits, security_headers, templating
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from app.services import lead_deletions  # noqa: F401 - registers the tombstones' listeners
@@ -50,6 +50,7 @@ def create_app(config=None, overrides=None):
     app.before_request(_remember_actor)
     authentication.register(app)
     errors.register(app)
+    api_errors.register(app)
     security_headers.register(app)
     templating.register(app)
     app.cli.add_command(crm_cli)

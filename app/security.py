@@ -19,7 +19,7 @@ from flask_appbuilder.security.sqla.models import (
 )
 from sqlalchemy import select, union
 
-from app import authentication
+from app import api_errors, authentication
 from app.services import passwords, session_generations
 
 ROLE_ADMIN = "Admin"
@@ -230,6 +230,7 @@ class CRMSecurityManager(SecurityManager):
         manager.additional_claims_loader(authentication.token_claims)
         manager.token_in_blocklist_loader(lambda _header, data: authentication.token_is_revoked(data))
         manager.revoked_token_loader(authentication.revoked_token_response)
+        api_errors.register_jwt(manager)
         return manager
 
     def load_user(self, pk):

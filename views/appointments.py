@@ -110,6 +110,7 @@ class AppointmentView(AppointmentLifecycle, CRMModelView):
 class AppointmentApi(AppointmentLifecycle, CRMModelRestApi):
     resource_name = "appointment"
     class_permission_name = APPOINTMENT + "Api"
+    label_columns = LABELS
     datamodel = crm_datamodel(Appointment)
     base_filters = SCOPE_APPOINTMENTS
     base_order = ("starts_at", "desc")
@@ -120,5 +121,6 @@ class AppointmentApi(AppointmentLifecycle, CRMModelRestApi):
     edit_columns = add_columns
     order_columns = ["starts_at", "status"]
     search_columns = ["status", "starts_at", "owner", "lead"]
+    enum_columns = {"status": APPOINTMENT_STATUSES}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}

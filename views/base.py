@@ -5,10 +5,11 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.exceptions import InvalidOperationFilterFABException
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from app.input_limits import MAX_PAGE, InvalidInput, db_id, in_db_int_range
-from app.services.errors import DomainError
+from app.services.errors import ConflictError, DomainError
 from app.timezones import parse_datetime
 from models import User
 from views.api_schema import CRMModel2SchemaConverter
@@ -33,6 +34,11 @@ def scoped_relations(datamodel, columns, given):
             if rule:
                 filters[column] = rule
     return filters
+
+
+# Labels of the related rows' columns that APIs list ("source.name": "Source : nom").
+RELATED_LABELS = {"id": _l("identifiant"), "name": _l("nom"), "last_name": _l("nom"),
+                  "username": _l("identifiant de connexion")}
 
 
 def blank_if_none(value):
@@ -152,6 +158,44 @@ class CRMModelRestApi(ModelRestApi):
     # those operators are offered (the others would scan the table), and each value is
     # normalised as the forms store it before it reaches the query.
     lookup_filters = {}
+    # What the OpenAPI document declares beyond the model (views/openapi.py): the values a
+    # column takes, and the format of a text column ("email").
+    enum_columns = {}
+    format_columns = {}
+
+    def _gen_labels_columns(self, list_columns):
+        """French labels where the API class gives none (FAB writes "Source Name", "Ends At"):
+        a related row's column is named after the relation, a technical name stays as is."""
+        self.label_columns = dict(self.label_columns)  # the class's dict is the screen's too
+        for column in list_columns:
+            if self.label_columns.get(column):
+                continue
+            relation, _dot, attribute = column.rpartition(".")
+            if column == "id":
+                self.label_columns[column] = _l("Numéro")
+            elif relation and attribute in RELATED_LABELS:
+                self.label_columns[column] = _l(
+                    "%(relation)s : %(column)s", relation=self.label_columns.get(relation, relation),
+                    column=RELATED_LABELS[attribute])
+            else:
+                self.label_columns[column] = column
+
+    def _init_model_schemas(self):
+        """A field without a default (views/api_schema.py loads defaults) that may not be empty
+        is required; the OpenAPI document shows it."""
+        super()._init_model_schemas()
+        columns = self.datamodel.obj.__table__.columns
+        for name, schema_field in self.add_model_schema.fields.items():
+            if name in columns and columns[name].default is None and not columns[name].nullable:
+                schema_field.required = True
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """FAB passes an empty description through gettext, which answers the catalogue's
+        header ("Project-Id-Version: ..."): empty stays empty."""
+        info = super()._get_field_info(field, filter_rel_field, page, page_size)
+        description = self.description_columns.get(field.name)
+        info["description"] = _(str(description)) if description else ""
+        return info
 
     def _sanitize_page_args(self, page, page_size):
         if page is not None and not 0 <= page <= MAX_PAGE:
@@ -271,6 +315,9 @@ class CRMModelRestApi(ModelRestApi):
     def _headless(self, parent):
         try:
             return parent()
+        except ConflictError as exc:
+            self.datamodel.session.rollback()
+            return self.response(409, message=exc.as_api_message())
         except DomainError as exc:
             self.datamodel.session.rollback()
             return self.response_422(message=exc.as_api_message())

@@ -52,6 +52,7 @@ class SourceView(WriteOnlySecretsMixin, CRMModelView):
     label_columns = SOURCE_LABELS
     list_columns = ["name", "kind", "active", "created_at"]
     order_columns = ["name", "kind", "created_at"]
+    enum_columns = {"kind": SOURCE_KINDS}
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
     show_columns = ["name", "kind", "active", "thank_you_url", "created_at"]
@@ -114,6 +115,7 @@ class CampaignView(CRMModelView):
 class SourceApi(CRMModelRestApi):
     resource_name = "source"
     class_permission_name = SOURCE + "Api"
+    label_columns = SOURCE_LABELS
     datamodel = crm_datamodel(Source)
     list_columns = ["id", "name", "kind", "active", "created_at"]
     show_columns = list_columns
@@ -125,6 +127,7 @@ class SourceApi(CRMModelRestApi):
 class CampaignApi(CRMModelRestApi):
     resource_name = "campaign"
     class_permission_name = CAMPAIGN + "Api"
+    label_columns = CAMPAIGN_LABELS
     datamodel = crm_datamodel(Campaign)
     list_columns = ["id", "name", "platform", "external_id", "utm_campaign", "source.id",
                     "source.name", "start_date", "end_date", "budget", "spend"]
@@ -133,3 +136,4 @@ class CampaignApi(CRMModelRestApi):
                    "end_date", "budget", "spend"]
     edit_columns = add_columns
     order_columns = ["name", "platform", "start_date"]
+    enum_columns = {"platform": PLATFORMS}

@@ -7,7 +7,7 @@ from sqlalchemy import Integer, false, func, inspect, select
 from sqlalchemy.orm import MANYTOONE
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from app.services.errors import DomainError
+from app.services.errors import ConflictError, DomainError
 from app.input_limits import db_id
 
 
@@ -118,7 +118,7 @@ class CRMInterface(SQLAInterface):
         except IntegrityError as exc:
             self.session.rollback()
             current_app.logger.info("Integrity error on %s: %s", self.obj.__name__, exc.orig)
-            raise DomainError(_("Cet enregistrement existe déjà ou fait référence à une donnée "
+            raise ConflictError(_("Cet enregistrement existe déjà ou fait référence à une donnée "
                                 "absente : rien n'a été enregistré.")) from exc
         except SQLAlchemyError as exc:
             self.session.rollback()

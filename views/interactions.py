@@ -79,6 +79,7 @@ class InteractionView(InteractionLifecycle, CRMModelView):
 class InteractionApi(InteractionLifecycle, CRMModelRestApi):
     resource_name = "interaction"
     class_permission_name = INTERACTION + "Api"
+    label_columns = LABELS
     datamodel = crm_datamodel(Interaction)
     base_filters = SCOPE_INTERACTIONS
     base_order = ("occurred_at", "desc")
@@ -90,3 +91,4 @@ class InteractionApi(InteractionLifecycle, CRMModelRestApi):
     edit_columns = add_columns
     order_columns = ["occurred_at", "kind"]
     search_columns = ["kind", "direction", "occurred_at", "lead"]
+    enum_columns = {"kind": KINDS, "direction": DIRECTIONS}

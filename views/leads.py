@@ -336,6 +336,7 @@ def _lookup_phone(value):
 class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     resource_name = "lead"
     class_permission_name = LEAD + "Api"
+    label_columns = LABELS
     datamodel = crm_datamodel(Lead)
     base_filters = SCOPE_LEADS
     base_order = ("created_at", "desc")
@@ -362,6 +363,8 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at",
                       *lookup_filters]
     search_filters = LEAD_SEARCH_FILTERS
+    enum_columns = {"status": STATUSES}
+    format_columns = {"email": "email"}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
 

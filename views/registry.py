@@ -1,7 +1,7 @@
 """Registers every screen, menu entry and API on an AppBuilder (kept out of views/__init__.py:
 `from views import formatters` must not import every view)."""
 from flask import current_app
-from flask_appbuilder.api.manager import OpenApi
+from flask_appbuilder.api.manager import SwaggerView
 from flask_babel import lazy_gettext as _l
 
 from app import security as sec
@@ -27,6 +27,7 @@ from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
 from views.lookup import LookupView
+from views.openapi import CRMOpenApi
 from views.webhooks import WebhookView
 
 
@@ -81,6 +82,7 @@ def register_views(appbuilder):
     csrf.exempt(webhooks.blueprint)
     for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi, LeadSheetApi):
         appbuilder.add_api(api)
-    if not current_app.config.get("FAB_API_SWAGGER_UI"):
-        # FAB serves the OpenAPI document only along with Swagger UI, which production turns off.
-        appbuilder.add_api(OpenApi)
+    # FAB's own OpenAPI view is off (FAB_ADD_OPENAPI_VIEWS): this one corrects the document.
+    appbuilder.add_api(CRMOpenApi)
+    if current_app.config.get("FAB_API_SWAGGER_UI"):
+        appbuilder.add_view_no_menu(SwaggerView)

@@ -48,6 +48,19 @@ class LeadSheetApi(BaseApi):
     @expose("/<int:pk>/timeline", methods=["GET"])
     @protect()
     def get_timeline(self, pk):
+        """Le fil du prospect : événements, interactions, notes, fichiers, du plus récent au plus ancien.
+        ---
+        get:
+          summary: "Le fil du prospect : événements, interactions, notes, fichiers, du plus récent au plus ancien."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          responses:
+            200:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {at: {type: string, format: date-time, nullable: true}, kind: {type: string}, title: {type: string}, user: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, text: {type: string, nullable: true}, meta: {nullable: true}}}}}}
+        """
         lead = scoped_lead(pk)
         return self.response(200, result=[
             {"at": format_rfc3339(e.at), "kind": e.kind, "title": e.title, "user": _user(e.user),
@@ -56,6 +69,19 @@ class LeadSheetApi(BaseApi):
     @expose("/<int:pk>/notes", methods=["GET"])
     @protect()
     def get_notes(self, pk):
+        """Les notes et messages du prospect.
+        ---
+        get:
+          summary: "Les notes et messages du prospect."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          responses:
+            200:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {id: {type: integer}, kind: {type: string, enum: [note, message]}, body: {type: string}, author: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, created_at: {type: string, format: date-time, nullable: true}, mentions: {type: array, items: {type: integer}}}}}}}
+        """
         lead = scoped_lead(pk)
         notes = db.session.query(LeadNote).filter_by(lead_id=lead.id).order_by(LeadNote.created_at)
         return self.response(200, result=[
@@ -68,6 +94,24 @@ class LeadSheetApi(BaseApi):
     @protect()
     @idempotent
     def post_note(self, pk):
+        """Ajoute une note (ou un message : les @mentions sont notifiées).
+        ---
+        post:
+          summary: "Ajoute une note (ou un message : les @mentions sont notifiées)."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {type: object, required: [body], additionalProperties: false, properties: {body: {type: string, minLength: 1, maxLength: 10000}, kind: {type: string, enum: [note, message], default: note}}}
+          responses:
+            201:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [id], properties: {id: {type: integer}}}
+        """
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
         return self._write(lambda: write_note(lead, data.get("body"), data.get("kind", "note")))
@@ -75,6 +119,19 @@ class LeadSheetApi(BaseApi):
     @expose("/<int:pk>/reminders", methods=["GET"])
     @protect()
     def get_reminders(self, pk):
+        """Les rappels du prospect.
+        ---
+        get:
+          summary: "Les rappels du prospect."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          responses:
+            200:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {id: {type: integer}, due_at: {type: string, format: date-time, nullable: true}, what: {type: string, nullable: true}, user: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, done_at: {type: string, format: date-time, nullable: true}}}}}}
+        """
         lead = scoped_lead(pk)
         items = db.session.query(Reminder).filter_by(lead_id=lead.id).order_by(Reminder.due_at)
         return self.response(200, result=[
@@ -85,6 +142,24 @@ class LeadSheetApi(BaseApi):
     @protect()
     @idempotent
     def post_reminder(self, pk):
+        """Programme un rappel.
+        ---
+        post:
+          summary: "Programme un rappel."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {type: object, required: [due_at, what], additionalProperties: false, properties: {due_at: {type: string, format: date-time}, what: {type: string, minLength: 1, maxLength: 500}}}
+          responses:
+            201:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [id], properties: {id: {type: integer}}}
+        """
         lead = scoped_lead(pk)
         data = request.get_json(silent=True) or {}
         return self._write(lambda: set_reminder(lead, parse_datetime(data.get("due_at"), "due_at"),
@@ -94,6 +169,19 @@ class LeadSheetApi(BaseApi):
     @protect()
     @idempotent
     def reminder_done(self, reminder_id):
+        """Marque un de vos rappels comme fait.
+        ---
+        post:
+          summary: "Marque un de vos rappels comme fait."
+          parameters:
+          - {in: path, name: reminder_id, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          responses:
+            200:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, properties: {id: {type: integer}, done_at: {type: string, format: date-time, nullable: true}}}
+        """
         reminder = own_reminder(reminder_id)
         complete(db.session, reminder, current_user().id)
         db.session.commit()
@@ -102,6 +190,19 @@ class LeadSheetApi(BaseApi):
     @expose("/<int:pk>/attachments", methods=["GET"])
     @protect()
     def get_attachments(self, pk):
+        """Les pièces jointes du prospect.
+        ---
+        get:
+          summary: "Les pièces jointes du prospect."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          responses:
+            200:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {id: {type: integer}, filename: {type: string}, content_type: {type: string}, size: {type: integer}, uploaded_by: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, created_at: {type: string, format: date-time, nullable: true}}}}}}
+        """
         lead = scoped_lead(pk)
         items = db.session.query(Attachment).filter_by(lead_id=lead.id).order_by(Attachment.id)
         return self.response(200, result=[
@@ -114,10 +215,41 @@ class LeadSheetApi(BaseApi):
     @protect()
     @idempotent
     def post_attachment(self, pk):
+        """Joint un fichier (PDF, image, document bureautique) au prospect.
+        ---
+        post:
+          summary: "Joint un fichier (PDF, image, document bureautique) au prospect."
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          requestBody:
+            required: true
+            content:
+              multipart/form-data:
+                schema: {type: object, required: [file], properties: {file: {type: string, format: binary}}}
+          responses:
+            201:
+              description: OK
+              content:
+                application/json:
+                  schema: {type: object, required: [id], properties: {id: {type: integer}}}
+        """
         lead = scoped_lead(pk)
         return self._write(lambda: (attach_upload(lead), None))
 
     @expose("/attachment/<int:attachment_id>", methods=["GET"])
     @protect()
     def download(self, attachment_id):
+        """Télécharge une pièce jointe.
+        ---
+        get:
+          summary: "Télécharge une pièce jointe."
+          parameters:
+          - {in: path, name: attachment_id, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+          responses:
+            200:
+              description: Le fichier
+              content:
+                application/octet-stream:
+                  schema: {type: string, format: binary}
+        """
         return attachment_response(attachment_id)

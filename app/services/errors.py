@@ -20,3 +20,9 @@ class DomainError(Exception):
 
 class RemoteError(Exception):
     """A remote service did not answer as expected (network, 5xx, bad token): worth retrying."""
+
+
+class ConflictError(DomainError):
+    """The write would duplicate a row that must be unique (the API answers 409)."""
+
+    status = 409
