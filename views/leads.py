@@ -346,11 +346,12 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
                     "owner.username", "created_at", "converted_at"]
     show_columns = list_columns + ["note", "abandon_reason", "first_contacted_at", "updated_at",
                                    "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid",
-                                   "external_id"]
-    add_columns = ["first_name", "last_name", "email", "phone", "company", "status",
-                   "abandon_reason", "note", "source", "campaign", "owner", "consent_contact",
-                   "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
-    edit_columns = add_columns
+                                   "external_id", "consent_contact", "consent_at"]
+    edit_columns = ["first_name", "last_name", "email", "phone", "company", "status",
+                    "abandon_reason", "note", "source", "campaign", "owner", "consent_contact",
+                    "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
+    # A consent given elsewhere keeps its date (proof); an edit never rewrites it.
+    add_columns = edit_columns + ["consent_at"]
     order_columns = ["created_at", "last_name", "status", "source_id"]
     lookup_filters = {
         "email": ({"eq", "in"}, email_value),
