@@ -49,7 +49,16 @@ class ImportBatch(TimestampMixin, Model):
     skipped = Column(Integer, nullable=False, default=0)
     rejected = Column(Integer, nullable=False, default=0)
     blank = Column(Integer, nullable=False, default=0)
+    # Leads created with a warning (not in `created`: the counts add up to the file's rows).
+    warned = Column(Integer, nullable=False, default=0, server_default="0")
     rejected_path = Column(String(500))
+    warnings_path = Column(String(500))
+    # What the admin chose for the file's values: {"status": {key: code}, "source": {key: id},
+    # "campaign": {key: id}} (keys as importing.mapping.header_key gives them).
+    value_map_json = Column(Text)
+    # Sources and campaigns this import created, {"source": [id...], "campaign": [id...]}:
+    # undo removes those nothing else uses.
+    created_names_json = Column(Text)
     error = Column(Text)
     finished_at = Column(DateTime)
     undone_at = Column(DateTime)
@@ -62,6 +71,22 @@ class ImportBatch(TimestampMixin, Model):
     @mapping.setter
     def mapping(self, value):
         self.mapping_json = json.dumps(value, sort_keys=True)
+
+    @property
+    def value_map(self):
+        return json.loads(self.value_map_json or "{}")
+
+    @value_map.setter
+    def value_map(self, value):
+        self.value_map_json = json.dumps(value, sort_keys=True)
+
+    @property
+    def created_names(self):
+        return json.loads(self.created_names_json or "{}")
+
+    @created_names.setter
+    def created_names(self, value):
+        self.created_names_json = json.dumps(value, sort_keys=True)
 
     def status_label(self):
         return str(BATCH_STATUSES.get(self.status, self.status))
