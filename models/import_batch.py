@@ -23,6 +23,12 @@ BATCH_STATUSES = {
 }
 
 
+def _json_dict(column):
+    """A dict kept as JSON text in `column`."""
+    return property(lambda self: json.loads(getattr(self, column) or "{}"),
+                    lambda self, value: setattr(self, column, json.dumps(value, sort_keys=True)))
+
+
 class ImportBatch(TimestampMixin, Model):
     __tablename__ = "import_batch"
     id = Column(Integer, primary_key=True)
@@ -63,30 +69,9 @@ class ImportBatch(TimestampMixin, Model):
     finished_at = Column(DateTime)
     undone_at = Column(DateTime)
 
-    @property
-    def mapping(self):
-        """{column index (str): lead field}"""
-        return json.loads(self.mapping_json or "{}")
-
-    @mapping.setter
-    def mapping(self, value):
-        self.mapping_json = json.dumps(value, sort_keys=True)
-
-    @property
-    def value_map(self):
-        return json.loads(self.value_map_json or "{}")
-
-    @value_map.setter
-    def value_map(self, value):
-        self.value_map_json = json.dumps(value, sort_keys=True)
-
-    @property
-    def created_names(self):
-        return json.loads(self.created_names_json or "{}")
-
-    @created_names.setter
-    def created_names(self, value):
-        self.created_names_json = json.dumps(value, sort_keys=True)
+    mapping = _json_dict("mapping_json")  # {column index (str): lead field}
+    value_map = _json_dict("value_map_json")
+    created_names = _json_dict("created_names_json")
 
     def status_label(self):
         return str(BATCH_STATUSES.get(self.status, self.status))

@@ -12,13 +12,8 @@ from app.extensions import db
 from app.services.importing.mapping import suggest
 from models import Campaign, ImportBatch, Lead, Source
 from tests.factories import make_campaign, make_lead, make_source
-from tests.integration.test_import import data_row_count, run_cli, write_csv
-
-
-@pytest.fixture
-def import_dir(app, tmp_path):
-    app.config["CRM_IMPORT_DIR"] = str(tmp_path / "imports")
-    return tmp_path
+from tests.integration.test_import import data_row_count, import_dir, run_cli, write_csv  # noqa: F401
+from tests.integration.test_import_wizard import manager, upload  # noqa: F401
 
 
 def test_hubspot_export_with_bom_keeps_possible_phones(runner, import_dir, tmp_path):
@@ -179,16 +174,8 @@ def test_undo_keeps_a_created_source_that_another_lead_uses(runner, import_dir, 
     assert [lead.last_name for lead in db.session.query(Lead)] == ["Ailleurs"]
 
 
-@pytest.fixture
-def manager(app, client, accounts, import_dir):
-    accounts.create("manon", "Responsable")
-    accounts.login(client, "manon")
-    return client
-
-
-def upload(client, name, content):
-    client.post("/imports/", data={"file": (io.BytesIO(content), name)},
-                content_type="multipart/form-data")
+def upload_batch(client, name, content):
+    upload(client, name, content)
     return db.session.query(ImportBatch).order_by(ImportBatch.id.desc()).first()
 
 
@@ -198,7 +185,7 @@ def test_the_wizard_lists_new_values_and_the_admin_maps_them(manager):
                "A;a@exemple.fr;Parrainage;Chaud\n"
                "B;b@exemple.fr;Radio;chaud\n"
                "C;c@exemple.fr;Parrainage;Tiède\n").encode()
-    batch = upload(manager, "valeurs.csv", content)
+    batch = upload_batch(manager, "valeurs.csv", content)
     body = manager.get(f"/imports/{batch.id}/settings").get_data(as_text=True)
     for name in ('name="map-status-chaud"', 'name="map-status-tiede"',
                  'name="map-source-parrainage"', 'name="map-source-radio"'):
@@ -218,7 +205,7 @@ def test_the_wizard_lists_new_values_and_the_admin_maps_them(manager):
 
 
 def test_a_choice_that_is_not_a_status_nor_a_source_is_refused(manager):
-    batch = upload(manager, "valeurs.csv", "Nom;E-mail;Source\nA;a@exemple.fr;Radio\n".encode())
+    batch = upload_batch(manager, "valeurs.csv", "Nom;E-mail;Source\nA;a@exemple.fr;Radio\n".encode())
     form = {"header_row": "1", "col-0": "last_name", "col-1": "email", "col-2": "source",
             "map-source-radio": "999999", "action": "run"}
     body = manager.post(f"/imports/{batch.id}/settings", data=form).get_data(as_text=True)
@@ -229,7 +216,7 @@ def test_a_choice_that_is_not_a_status_nor_a_source_is_refused(manager):
 
 def test_see_the_leads_of_an_import_in_the_list_and_the_api(app, client, manager, accounts):
     make_lead(last_name="Ancien")
-    batch = upload(manager, "deux.csv", "Nom;E-mail\nNouveau1;n1@exemple.fr\nNouveau2;n2@exemple.fr\n".encode())
+    batch = upload_batch(manager, "deux.csv", "Nom;E-mail\nNouveau1;n1@exemple.fr\nNouveau2;n2@exemple.fr\n".encode())
     manager.post(f"/imports/{batch.id}/settings", data={
         "header_row": "1", "col-0": "last_name", "col-1": "email", "action": "run"})
     body = manager.get(f"/leads/list/?import_batch={batch.id}").get_data(as_text=True)

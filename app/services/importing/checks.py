@@ -98,6 +98,7 @@ class RowChecker:
         self.region = region
         self.default_status = default_status
         self.status_map = status_map or {}  # header_key -> code, chosen by the admin
+        self.status_codes = {}  # status text -> code ("" for an unknown one)
         self.zone = _zone_name()
         self.limits = [(field, MAX_LENGTHS[field]) for _, field in self.mapping
                        if field in MAX_LENGTHS]
@@ -132,8 +133,16 @@ class RowChecker:
             if value and len(value) > limit:
                 raise RowRejected(_("Valeur trop longue (%(limit)d caractères au plus) : %(field)s",
                                     limit=limit, field=field))
-        warnings, kept = [], []
-        email, phone = self._contact(get("email"), get("phone", ""), warnings, kept)
+        warnings, note = [], get("note") or None
+        email_text, phone_text = get("email"), get("phone", "")
+        if self.region == "FR" and _NATIONAL_WITHOUT_ZERO.match(phone_text):
+            phone_text = "0" + phone_text
+        try:
+            email = normalise_email(email_text)
+            phone = normalise_phone(phone_text, self.region)
+        except DomainError:
+            email, phone, kept = self._lenient_contact(email_text, phone_text, warnings)
+            note = "\n".join(filter(None, [note] + kept))
         status = get("status")
         values = {
             "first_name": first or None,
@@ -143,15 +152,15 @@ class RowChecker:
             "phone": phone,
             "company": get("company") or None,
             "status": self._status(status, warnings) if status else self.default_status,
-            "note": "\n".join(filter(None, [get("note")] + kept)) or None,
+            "note": note,
             "source_name": get("source") or None,
             "campaign_name": get("campaign") or None,
             "owner_name": get("owner") or None,
             # None when the file says nothing: a dated consent is then a consent.
             "consent": header_key(raw["consent"]) in _YES if "consent" in raw else None,
+            "created_at": None, "first_contacted_at": None, "converted_at": None,
+            "consent_at": None,
         }
-        for field in DATE_FIELDS:
-            values[field] = None
         for field in self.dates:
             try:
                 values[field] = parse_date(get(field), self.zone)
@@ -160,16 +169,15 @@ class RowChecker:
         values["warnings"] = warnings or None
         return values
 
-    def _contact(self, email_text, phone_text, warnings, kept):
-        """(e-mail, phone) of a row; RowRejected when it gives some and none is usable."""
-        error = None
+    def _lenient_contact(self, email_text, phone_text, warnings):
+        """(e-mail, phone, raw values for the note) of a row whose e-mail or phone does not
+        parse; RowRejected when the row gives no usable contact at all."""
+        error, kept = None, []
         try:
             email = normalise_email(email_text)
         except DomainError as exc:
             email, error = None, exc.message
             kept.append(_("E-mail non reconnu à l'import : %(value)s", value=email_text))
-        if self.region == "FR" and _NATIONAL_WITHOUT_ZERO.match(phone_text):
-            phone_text = "0" + phone_text
         try:
             phone = normalise_phone(phone_text, self.region)
         except DomainError as exc:
@@ -184,11 +192,14 @@ class RowChecker:
             if not (email or phone):
                 raise RowRejected(error)
             warnings.append(_("%(error)s (gardé dans la note)", error=error))
-        return email, phone
+        return email, phone, kept
 
     def _status(self, text, warnings):
-        code = self.status_map.get(header_key(text)) or known_status(text)
-        if code is None:
+        code = self.status_codes.get(text)
+        if code is None:  # a file repeats a handful of values: each is looked up once
+            code = self.status_codes[text] = (self.status_map.get(header_key(text))
+                                              or known_status(text) or "")
+        if not code:
             warnings.append(_("Statut inconnu, importé comme Nouveau : %(value)s", value=text))
             return "new"
         return code

@@ -330,7 +330,7 @@ class BatchRun:
     def _new_lead(self, number, values, duplicate):
         now = self.now
         lead = self._lead_values(values)
-        owner_id = self.default_owner or values["owner_id"]
+        owner_id = values["owner_id"] or self.default_owner
         if owner_id is None and not duplicate:
             owner_id, rule_id = self.assigner.owner_for(lead["source_id"], lead["campaign_id"])
             if owner_id is not None:

@@ -5,8 +5,6 @@ deal stages that HubSpot, Salesforce, Pipedrive, Zoho and Brevo export by defaul
 (Salesforce, Zoho, Brevo) is a lead worth working on, not a sale: here "converted" means won.
 Values are compared by `header_key`: any case, no accents, `_` `-` `/` and spaces alike.
 """
-import functools
-
 from app.services.importing.mapping import header_key
 from models import STATUSES
 
@@ -41,7 +39,6 @@ STATUS_WORDS = {
 }
 
 
-@functools.lru_cache(maxsize=256)  # a file repeats a handful of status labels
 def known_status(text):
     """The CRM status code a text stands for, or None."""
     return STATUS_WORDS.get(header_key(text))
