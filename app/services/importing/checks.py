@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.services.contact import normalise_email, normalise_phone, possible_phone, search_key
 from app.services.errors import DomainError
+from app.services.exports import FORMULA_STARTS
 from app.services.importing.mapping import header_key
 from app.services.importing.statuses import known_status
 from app.timezones import to_utc_naive
@@ -20,6 +21,11 @@ DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")
 
 
+# The quote the CRM's own files put before a cell that a spreadsheet would run as a formula
+# (exports.safe_cell): taken off again, so that its exports read back unchanged.
+_QUOTED_FORMULA = tuple("'" + start for start in FORMULA_STARTS)
+TEXT_FIELDS = ("first_name", "last_name", "full_name", "company", "note", "source", "campaign",
+               "owner")
 MAX_LENGTHS = {"first_name": 100, "last_name": 100, "company": 200, "source": 120,
                "campaign": 200}
 
@@ -105,6 +111,7 @@ class RowChecker:
         indexes = [index for index, _ in self.mapping]
         self.fields = [field for _, field in self.mapping]
         self.dates = [field for field in DATE_FIELDS if field in self.fields]
+        self.texts = [field for field in TEXT_FIELDS if field in self.fields]
         self.width = max(indexes, default=-1) + 1
         # The mapped cells of a row wide enough, as a tuple, in one C call.
         self.cells = operator.itemgetter(*indexes) if len(indexes) > 1 else \
@@ -120,6 +127,9 @@ class RowChecker:
     def check(self, row):
         """Normalised lead values, or RowRejected with a translated reason."""
         raw = self.values(row)
+        for field in self.texts:
+            if raw[field].startswith(_QUOTED_FORMULA):
+                raw[field] = raw[field][1:]
         get = raw.get
         first, last = get("first_name") or None, get("last_name") or None
         if not last and get("full_name"):
