@@ -133,25 +133,17 @@ class ImportView(BaseView):
                                 mapping, batch.policy, current_app.config["CRM_PHONE_REGION"],
                                 value_map=batch.value_map)
         choices = values_to_choose(db.session, batch.stored_path, settings, batch.header_row,
-                                   mapping)
+                                   mapping, batch.value_map)
         samples = [[row[i] if i < len(row) else "" for _, row, _, _ in lines[:3]]
                    for i in range(len(header))]
         return self.render_template(
             "imports/settings.html", batch=batch, settings=settings, header=header, lines=lines,
             samples=samples, mapping=mapping, fields=FIELDS, policies=POLICIES,
-            choices=choices, chosen=batch.value_map, statuses=STATUSES,
-            chosen_names=self._chosen_names(batch.value_map),
+            choices=choices, statuses=STATUSES,
             encodings=ENCODINGS, delimiters=DELIMITERS,
             labels={"source": db.session.get(Source, batch.source_id) if batch.source_id else None,
                     "campaign": db.session.get(Campaign, batch.campaign_id) if batch.campaign_id else None,
                     "owner": db.session.get(User, batch.owner_id) if batch.owner_id else None})
-
-    @staticmethod
-    def _chosen_names(value_map):
-        """{kind: {id: name}} of the sources and campaigns the admin chose (for the selects)."""
-        return {kind: {item.id: item.name for item in db.session.query(model).filter(
-                    model.id.in_(list(value_map.get(kind, {}).values())))}
-                for kind, model in (("source", Source), ("campaign", Campaign))}
 
     @expose("/<int:batch_id>")
     @has_access

@@ -194,8 +194,11 @@ def test_the_wizard_lists_new_values_and_the_admin_maps_them(manager):
     form = {"header_row": "1", "policy": "skip", "col-0": "last_name", "col-1": "email",
             "col-2": "source", "col-3": "status", "map-status-chaud": "in_progress",
             "map-status-tiede": "", "map-source-parrainage": str(referral.id),
-            "map-source-radio": "", "action": "run"}
-    manager.post(f"/imports/{batch.id}/settings", data=form)
+            "map-source-radio": "", "action": "preview"}
+    body = manager.post(f"/imports/{batch.id}/settings", data=form).get_data(as_text=True)
+    assert f'<option value="{referral.id}" selected>Recommandation</option>' in body
+    assert '<option value="in_progress" selected>' in body
+    manager.post(f"/imports/{batch.id}/settings", data=dict(form, action="run"))
     leads = {lead.last_name: lead for lead in db.session.query(Lead)}
     assert (leads["A"].status, leads["B"].status, leads["C"].status) == ("in_progress", "in_progress", "new")
     assert leads["A"].source_id == leads["C"].source_id == referral.id

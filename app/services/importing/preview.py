@@ -7,6 +7,7 @@ from app.services.importing.names import NameResolver
 from app.services.importing.reading import iter_rows
 from app.services.importing.runner import BatchRun
 from app.services.importing.statuses import known_status
+from models import STATUSES
 
 PREVIEW_ROWS = 20
 SCANNED_ROWS = 100_000  # rows read for the values to choose (the settings page reads them)
@@ -61,10 +62,11 @@ def preview(session, path, settings, header_row, mapping, policy="skip", region=
     return header, lines
 
 
-def values_to_choose(session, path, settings, header_row, mapping):
-    """{kind: [(key, value as first written)]} of the file's statuses that the CRM does not
-    know, and of its sources and campaigns that match none (they would be created): the
-    wizard lets the admin choose what each stands for. Reads the first SCANNED_ROWS rows."""
+def values_to_choose(session, path, settings, header_row, mapping, value_map):
+    """{kind: [(key, value as first written, chosen code or id, chosen label)]} of the file's
+    statuses that the CRM does not know, and of its sources and campaigns that match none
+    (they would be created): the wizard lets the admin choose what each stands for. Reads the
+    first SCANNED_ROWS rows."""
     columns = {field: index for index, field in clean_mapping(mapping, 10_000).items()
                if field in ("status", "source", "campaign")}
     resolvers = {kind: NameResolver(session, kind) for kind in ("source", "campaign")
@@ -86,4 +88,16 @@ def values_to_choose(session, path, settings, header_row, mapping):
                 resolvers[kind].find(value) is None
             if unknown:
                 found[kind][key] = value
-    return {kind: sorted(values.items()) for kind, values in found.items() if values}
+    return {kind: [(key, value, *_chosen(session, kind, value_map.get(kind, {}).get(key)))
+                   for key, value in sorted(values.items())]
+            for kind, values in found.items() if values}
+
+
+def _chosen(session, kind, choice):
+    """(choice, its label) of what the admin chose for a value, or (None, None)."""
+    if not choice:
+        return None, None
+    if kind == "status":
+        return choice, str(STATUSES[choice])
+    item = session.get(NameResolver.MODELS[kind][0], choice)
+    return (choice, item.name) if item else (None, None)
