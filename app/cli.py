@@ -131,23 +131,24 @@ def import_command(path, source_name, campaign_name, owner_username, policy, enc
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message)
-    result = dict(counts, rejected_file=batch.rejected_path, batch=batch.id)
+    result = dict(counts, rejected_file=batch.rejected_path, warnings_file=batch.warnings_path,
+                  batch=batch.id)
     if as_json:
         click.echo(json.dumps(result))
         return
     click.echo(", ".join(f"{key}: {counts[key]}" for key in
-                         ("created", "updated", "skipped", "rejected", "blank")))
+                         ("created", "warned", "updated", "skipped", "rejected", "blank")))
     click.echo(f"Rejected rows: {batch.rejected_path}")
+    click.echo(f"Rows created or updated with warnings: {batch.warnings_path}")
 
 
 def _import_defaults(source_name, campaign_name, owner_username):
     from app.services.errors import DomainError
-    from app.services.importing.runner import NameResolver
-    from models import Campaign, Source
+    from app.services.importing.names import NameResolver
 
     defaults = {
-        "source_id": NameResolver(db.session, Source, {"kind": "import"}).id_for(source_name),
-        "campaign_id": NameResolver(db.session, Campaign, {"platform": "other"}).id_for(campaign_name),
+        "source_id": NameResolver(db.session, "source").id_for(source_name),
+        "campaign_id": NameResolver(db.session, "campaign").id_for(campaign_name),
     }
     if owner_username:
         owner = current_app.appbuilder.sm.find_user(username=owner_username)

@@ -2,7 +2,7 @@
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
 from models.base import TimestampMixin
@@ -23,6 +23,9 @@ class Campaign(TimestampMixin, Model):
     id = Column(Integer, primary_key=True)
     name = Column(String(200), unique=True, nullable=False)
     platform = Column(String(20), nullable=False, default="other")
+    # Other names files give it, one a line ("Facebook Ads" for "Meta Lead Ads"): imports match
+    # them like the name, without case or accents.
+    aliases = Column(Text)
     external_id = Column(String(64))
     utm_campaign = Column(String(200), index=True)
     source_id = Column(Integer, ForeignKey("source.id"), index=True)

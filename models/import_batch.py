@@ -23,6 +23,12 @@ BATCH_STATUSES = {
 }
 
 
+def _json_dict(column):
+    """A dict kept as JSON text in `column`."""
+    return property(lambda self: json.loads(getattr(self, column) or "{}"),
+                    lambda self, value: setattr(self, column, json.dumps(value, sort_keys=True)))
+
+
 class ImportBatch(TimestampMixin, Model):
     __tablename__ = "import_batch"
     id = Column(Integer, primary_key=True)
@@ -49,19 +55,23 @@ class ImportBatch(TimestampMixin, Model):
     skipped = Column(Integer, nullable=False, default=0)
     rejected = Column(Integer, nullable=False, default=0)
     blank = Column(Integer, nullable=False, default=0)
+    # Leads created with a warning (not in `created`: the counts add up to the file's rows).
+    warned = Column(Integer, nullable=False, default=0, server_default="0")
     rejected_path = Column(String(500))
+    warnings_path = Column(String(500))
+    # What the admin chose for the file's values: {"status": {key: code}, "source": {key: id},
+    # "campaign": {key: id}} (keys as importing.mapping.header_key gives them).
+    value_map_json = Column(Text)
+    # Sources and campaigns this import created, {"source": [id...], "campaign": [id...]}:
+    # undo removes those nothing else uses.
+    created_names_json = Column(Text)
     error = Column(Text)
     finished_at = Column(DateTime)
     undone_at = Column(DateTime)
 
-    @property
-    def mapping(self):
-        """{column index (str): lead field}"""
-        return json.loads(self.mapping_json or "{}")
-
-    @mapping.setter
-    def mapping(self, value):
-        self.mapping_json = json.dumps(value, sort_keys=True)
+    mapping = _json_dict("mapping_json")  # {column index (str): lead field}
+    value_map = _json_dict("value_map_json")
+    created_names = _json_dict("created_names_json")
 
     def status_label(self):
         return str(BATCH_STATUSES.get(self.status, self.status))

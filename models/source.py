@@ -30,6 +30,9 @@ class Source(TimestampMixin, Model):
     name = Column(String(120), unique=True, nullable=False)
     kind = Column(String(20), nullable=False, default="manual")
     active = Column(Boolean, nullable=False, default=True)
+    # Other names files give it, one a line ("Facebook Ads" for "Meta Lead Ads"): imports match
+    # them like the name, without case or accents.
+    aliases = Column(Text)
     # Secret that authenticates deliveries from this source (webhooks); hidden from reps.
     intake_token = Column(String(64), unique=True, nullable=False, default=new_intake_token)
     # Web form: where to send the visitor afterwards, and {form field: lead field} overrides.

@@ -21,7 +21,11 @@ SOURCE_LABELS = {
     "active": _l("Active"),
     "intake_token": _l("Clé secrète de réception"),
     "created_at": _l("Créée le"),
+    "aliases": _l("Autres noms (imports)"),
 }
+# Shown under the aliases field of sources and campaigns.
+ALIASES_HELP = _l("Un nom par ligne : les noms que donnent les fichiers importés (« Facebook "
+                  "Ads » pour « Meta Lead Ads »). Comparés sans majuscules ni accents.")
 SECRET_COLUMNS = ("meta_app_secret", "meta_page_token")
 CAMPAIGN_LABELS = {
     "name": _l("Nom"),
@@ -35,6 +39,7 @@ CAMPAIGN_LABELS = {
     "manager": _l("Suivie par"),
     "spend": _l("Dépense (€)"),
     "created_at": _l("Créée le"),
+    "aliases": _l("Autres noms (imports)"),
 }
 
 
@@ -55,8 +60,10 @@ class SourceView(WriteOnlySecretsMixin, CRMModelView):
     enum_columns = {"kind": SOURCE_KINDS}
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
-    show_columns = ["name", "kind", "active", "thank_you_url", "created_at"]
-    add_columns = ["name", "kind", "active", "thank_you_url", "field_mapping", *SECRET_COLUMNS]
+    show_columns = ["name", "kind", "active", "aliases", "thank_you_url", "created_at"]
+    add_columns = ["name", "kind", "active", "aliases", "thank_you_url", "field_mapping",
+                   *SECRET_COLUMNS]
+    description_columns = {"aliases": ALIASES_HELP}
     edit_columns = with_clear_boxes(add_columns, SECRET_COLUMNS)
     secret_columns = SECRET_COLUMNS
     show_template = "sources/show.html"
@@ -90,12 +97,13 @@ class CampaignView(CRMModelView):
     order_columns = ["name", "platform", "start_date", "created_at"]
     search_columns = ["name", "platform", "source", "start_date"]
     show_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
-                    "end_date", "budget", "spend", "manager", "created_at"]
+                    "end_date", "budget", "spend", "manager", "aliases", "created_at"]
     add_columns = ["name", "platform", "external_id", "utm_campaign", "source", "start_date",
-                   "end_date", "budget", "spend", "manager"]
+                   "end_date", "budget", "spend", "manager", "aliases"]
     edit_columns = add_columns
     description_columns = {"manager": _l("Prévenu de chaque prospect que la campagne amène "
-                                         "(formulaires et plateformes publicitaires).")}
+                                         "(formulaires et plateformes publicitaires)."),
+                           "aliases": ALIASES_HELP}
     formatters_columns = {
         "manager": fmt.user_name,
         "platform": fmt.platform_label,

@@ -12,14 +12,15 @@ from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
 from app.security import IMPORT
 from app.services.errors import DomainError
-from app.services.importing.batches import check_ready, configure, new_batch, store_file
+from app.services.importing.batches import (check_ready, configure, new_batch, store_file,
+                                            warned_rows)
 from app.services.importing.mapping import FIELDS
-from app.services.importing.preview import preview
+from app.services.importing.preview import preview, values_to_choose
 from app.services.importing.reading import sniff
 from app.services.importing.runner import undo_batch
 from jobs.imports import run_import_job
 from jobs.queue import enqueue
-from models import POLICIES, Campaign, ImportBatch, Source, User
+from models import POLICIES, STATUSES, Campaign, ImportBatch, Source, User
 from app.services.viewer import scope
 from views.scoping import current_user, current_viewer
 
@@ -27,6 +28,7 @@ ENCODINGS = [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 (BOM)"), ("cp1252", "Windo
              ("latin-1", "ISO-8859-1")]
 DELIMITERS = [(";", _l("Point-virgule ( ; )")), (",", _l("Virgule ( , )")), ("tab", _l("Tabulation"))]
 HISTORY = 20
+WARNINGS_SHOWN = 200
 
 
 def _int_or_none(value):
@@ -38,7 +40,8 @@ class ImportView(BaseView):
     class_permission_name = IMPORT
     default_view = "upload"
     method_permission_name = {"upload": "import", "settings": "import", "status": "import",
-                              "progress": "import", "rejected": "import", "undo": "undo"}
+                              "progress": "import", "rejected": "import", "warnings": "import",
+                              "undo": "undo"}
 
     def _batch(self, batch_id):
         """A batch the user may see: their own, or any for those who see every lead."""
@@ -109,8 +112,14 @@ class ImportView(BaseView):
     def _configure(batch, form):
         mapping = {key[4:]: value for key, value in form.items()
                    if key.startswith("col-") and key[4:].isdigit() and value in FIELDS}
+        value_map = {}  # "map-<kind>-<key>": what the admin chose for a value of the file
+        for name, value in form.items():
+            kind, _sep, key = name[4:].partition("-")
+            if name.startswith("map-") and key:
+                value_map.setdefault(kind, {})[key] = value
         header = form.get("header_row", "")
-        configure(batch, encoding=form.get("encoding") or "auto",
+        configure(batch, session=db.session, value_map=value_map,
+                  encoding=form.get("encoding") or "auto",
                   delimiter=form.get("delimiter") or "auto",
                   header_row=int(header) - 1 if header.isdigit() and int(header) > 0 else None,
                   mapping=mapping, source_id=_int_or_none(form.get("source")),
@@ -121,12 +130,16 @@ class ImportView(BaseView):
         settings = sniff(batch.stored_path, batch.encoding or "auto", batch.delimiter or "auto")
         mapping = {int(k): v for k, v in batch.mapping.items()}
         header, lines = preview(db.session, batch.stored_path, settings, batch.header_row,
-                                mapping, batch.policy, current_app.config["CRM_PHONE_REGION"])
+                                mapping, batch.policy, current_app.config["CRM_PHONE_REGION"],
+                                value_map=batch.value_map)
+        choices = values_to_choose(db.session, batch.stored_path, settings, batch.header_row,
+                                   mapping, batch.value_map)
         samples = [[row[i] if i < len(row) else "" for _, row, _, _ in lines[:3]]
                    for i in range(len(header))]
         return self.render_template(
             "imports/settings.html", batch=batch, settings=settings, header=header, lines=lines,
             samples=samples, mapping=mapping, fields=FIELDS, policies=POLICIES,
+            choices=choices, statuses=STATUSES,
             encodings=ENCODINGS, delimiters=DELIMITERS,
             labels={"source": db.session.get(Source, batch.source_id) if batch.source_id else None,
                     "campaign": db.session.get(Campaign, batch.campaign_id) if batch.campaign_id else None,
@@ -137,25 +150,36 @@ class ImportView(BaseView):
     def status(self, batch_id):
         batch = self._batch(batch_id)
         can_undo = self.appbuilder.sm.has_access("can_undo", IMPORT)
-        return self.render_template("imports/status.html", batch=batch, can_undo=can_undo)
+        return self.render_template("imports/status.html", batch=batch, can_undo=can_undo,
+                                    warnings=warned_rows(batch, WARNINGS_SHOWN),
+                                    warnings_shown=WARNINGS_SHOWN)
 
     @expose("/<int:batch_id>/progress")
     @has_access
     def progress(self, batch_id):
         b = self._batch(batch_id)
         return jsonify(status=b.status, processed=b.processed_rows, total=b.total_rows,
-                       created=b.created, updated=b.updated, skipped=b.skipped,
-                       rejected=b.rejected, blank=b.blank, error=b.error)
+                       created=b.created, warned=b.warned, updated=b.updated,
+                       skipped=b.skipped, rejected=b.rejected, blank=b.blank, error=b.error)
 
     @expose("/<int:batch_id>/rejected.csv")
     @has_access
     def rejected(self, batch_id):
         batch = self._batch(batch_id)
-        if not batch.rejected_path or not os.path.exists(batch.rejected_path):
+        return self._send_rows(batch.rejected_path, batch.file_name, "-rejets.csv")
+
+    @expose("/<int:batch_id>/warnings.csv")
+    @has_access
+    def warnings(self, batch_id):
+        batch = self._batch(batch_id)
+        return self._send_rows(batch.warnings_path, batch.file_name, "-avertissements.csv")
+
+    @staticmethod
+    def _send_rows(path, file_name, suffix):
+        if not path or not os.path.exists(path):
             abort(404)
-        name = os.path.splitext(batch.file_name)[0] + "-rejets.csv"
-        return send_file(batch.rejected_path, mimetype="text/csv", as_attachment=True,
-                         download_name=name)
+        return send_file(path, mimetype="text/csv", as_attachment=True,
+                         download_name=os.path.splitext(file_name)[0] + suffix)
 
     @expose("/<int:batch_id>/undo", methods=["POST"])
     @has_access

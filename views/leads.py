@@ -22,13 +22,14 @@ from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
-from models import FIELD_LABELS, STATUSES, Campaign, Lead, Source, User
+from models import FIELD_LABELS, STATUSES, Campaign, ImportBatch, Lead, Source, User
 from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.assignment import LeadAssignmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
 from views.fields import choice_field
 from views.interactions import InteractionView
+from views.import_batch_filter import IMPORT_BATCH_FILTERS, ImportBatchFilter
 from views.lead_filters import (LEAD_SEARCH_FILTERS, ContactIndexed, CreatedFromFilter,
                                 CreatedToFilter, LeadSearchFilter)
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
@@ -216,6 +217,8 @@ class LeadView(LeadLifecycle, CRMModelView):
                               ("owner_id", parsed.owner)):
             if value is not None:
                 filters.add_filter(column, FilterEqual, value)
+        if parsed.import_batch is not None:
+            filters.add_filter("import_batch_id", ImportBatchFilter, parsed.import_batch)
         if parsed.created_from:
             filters.add_filter("created_at", CreatedFromFilter, parsed.created_from)
         if parsed.created_to:
@@ -265,9 +268,10 @@ class LeadView(LeadLifecycle, CRMModelView):
 
     @staticmethod
     def _filter_labels(args):
-        """Names of the source, campaign and rep chosen in the filter bar (for the selects)."""
+        """Names of the source, campaign, rep and import chosen in the filter bar."""
         labels = {}
-        for key, model in (("source", Source), ("campaign", Campaign), ("owner", User)):
+        for key, model in (("source", Source), ("campaign", Campaign), ("owner", User),
+                           ("import_batch", ImportBatch)):
             if args.get(key, "").isdigit():
                 row = db.session.get(model, int(args[key]))
                 labels[key] = str(row.get_full_name() if key == "owner" else row) if row else ""
@@ -362,8 +366,8 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
         "updated_at": ({"gt", "lt"}, rfc3339_utc),
     }
     search_columns = ["last_name", "status", "source", "campaign", "owner", "created_at",
-                      *lookup_filters]
-    search_filters = LEAD_SEARCH_FILTERS
+                      "import_batch_id", *lookup_filters]
+    search_filters = {**LEAD_SEARCH_FILTERS, **IMPORT_BATCH_FILTERS}
     enum_columns = {"status": STATUSES}
     format_columns = {"email": "email"}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}

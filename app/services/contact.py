@@ -90,6 +90,20 @@ def normalise_phone(raw, region="FR"):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def possible_phone(raw, region="FR"):
+    """E.164 of a number of a possible length and shape that normalise_phone refuses because it
+    lies outside libphonenumber's allocation tables (a range opened since, or set aside), else
+    None. Imports keep such numbers with a warning; the form, where a person can correct the
+    number in front of them, stays with normalise_phone."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 @functools.lru_cache(maxsize=4096)
 def format_phone(e164, region="FR"):
     """National format for numbers of the CRM's region, international otherwise."""

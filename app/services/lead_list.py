@@ -17,7 +17,8 @@ from app.services.viewer import scope_leads
 from app.timezones import parse_day, to_utc_naive
 from models import STATUSES, Lead, live_or_flagged
 
-FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from", "created_to")
+FILTER_KEYS = ("q", "status", "source", "campaign", "owner", "created_from", "created_to",
+               "import_batch")
 ORDER_COLUMNS = ("created_at", "last_name", "source_id", "status")
 DEFAULT_ORDER = ("created_at", "desc")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s.\-()]{3,}$")
@@ -80,6 +81,7 @@ class ListArgs:
     owner: int | None = None
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
+    import_batch: int | None = None
     order_column: str = DEFAULT_ORDER[0]
     order_direction: str = DEFAULT_ORDER[1]
 
@@ -92,7 +94,7 @@ def parse_list_args(args, order_key="LeadView"):
         if status not in STATUSES:
             raise DomainError(_("Statut inconnu : %(value)s", value=status[:40]))
         values["status"] = status
-    for key in ("source", "campaign", "owner"):
+    for key in ("source", "campaign", "owner", "import_batch"):
         if args.get(key):
             if not (args[key].isdigit() and len(args[key]) < 10):
                 raise DomainError(_("Filtre invalide : %(name)s", name=key))
@@ -108,6 +110,11 @@ def parse_list_args(args, order_key="LeadView"):
     return ListArgs(**values)
 
 
+def of_import_batch(query, batch_id):
+    """The leads an import created."""
+    return query.filter(Lead.import_batch_id == batch_id)
+
+
 def list_query(session, viewer, args):
     """The leads of the list this viewer sees with these arguments, in the list's order."""
     if args.order_column not in ORDER_COLUMNS:
@@ -119,6 +126,8 @@ def list_query(session, viewer, args):
                           (Lead.owner_id, args.owner)):
         if value is not None:
             query = query.filter(column == value)
+    if args.import_batch is not None:
+        query = of_import_batch(query, args.import_batch)
     if args.created_from:
         query = created_from(query, args.created_from)
     if args.created_to:

@@ -16,10 +16,11 @@ from app.services.importing.preview import preview
 from app.services.importing.reading import sniff
 from jobs.imports import commit_progress
 from models import ImportBatch, Lead, Source
+from models.base import utcnow
 from tests.data.make_samples import sample
 from tests.factories import make_lead
 
-COUNT_KEYS = ("created", "updated", "skipped", "rejected", "blank")
+COUNT_KEYS = ("created", "warned", "updated", "skipped", "rejected", "blank")
 
 
 @pytest.fixture
@@ -46,19 +47,30 @@ def data_row_count(counts):
 
 def test_french_excel_csv(runner, import_dir):
     counts = run_cli(runner, sample("leads_excel_fr.csv"))
-    assert (counts["created"], counts["skipped"], counts["rejected"], counts["blank"]) == (4, 1, 3, 1)
+    assert (counts["created"], counts["warned"], counts["skipped"], counts["rejected"],
+            counts["blank"]) == (4, 3, 1, 0, 1)
     assert data_row_count(counts) == 9  # every row of the file is accounted for
     marchetti = db.session.query(Lead).filter_by(email="eloise.marchetti@exemple.fr").one()
     assert (marchetti.first_name, marchetti.phone, marchetti.note) == ("Éloïse", "+33652314780", "Rappeler avant 9h")
     assert marchetti.created_at.strftime("%Y-%m-%d %H:%M") == "2026-11-02 23:00"  # 03/11 midnight in Paris
     assert db.session.query(Lead).filter_by(last_name="Nowak").one().status == "abandoned"
-    assert db.session.query(Lead).filter_by(last_name="Dubœuf").one().note == "Devis signé : 2 480 €"
-    with open(counts["rejected_file"], encoding="utf-8-sig") as handle:
-        rejected = list(csv.reader(handle, delimiter=";"))
-    assert rejected[0][:3] == ["Nom", "Prénom", "Courriel"]
-    reasons = [row[-2] for row in rejected[1:]]
-    assert reasons == ["Adresse e-mail invalide : mael.petit@", "Numéro de téléphone invalide : pas de portable",
-                       "Statut inconnu : À relancer"]
+    # Kept with a warning: a bad e-mail beside a good phone, a bad phone beside a good e-mail,
+    # an unknown status and an impossible date.
+    petit = db.session.query(Lead).filter_by(last_name="Petit").one()
+    assert (petit.email, petit.phone, petit.note) == (None, "+33652314784",
+                                                "E-mail non reconnu à l'import : mael.petit@")
+    garnier = db.session.query(Lead).filter_by(last_name="Garnier").one()
+    assert (garnier.phone, garnier.note) == (None, "Téléphone non reconnu à l'import : pas de portable")
+    rolland = db.session.query(Lead).filter_by(last_name="Rolland").one()
+    assert rolland.status == "new" and rolland.created_at.year == utcnow().year
+    with open(counts["warnings_file"], encoding="utf-8-sig") as handle:
+        warned = list(csv.reader(handle, delimiter=";"))
+    assert warned[0][:3] == ["Nom", "Prénom", "Courriel"] and warned[0][-2:] == ["Avertissements", "Ligne"]
+    assert [row[-2] for row in warned[1:]] == [
+        "Adresse e-mail invalide : mael.petit@ (gardé dans la note)",
+        "Numéro de téléphone invalide : pas de portable (gardé dans la note)",
+        "Statut inconnu, importé comme Nouveau : À relancer ; Date impossible, laissée vide : 31/11/2026"]
+    assert [row[-1] for row in warned[1:]] == ["7", "8", "9"]
 
 
 def test_utf8_bom_csv_keeps_multiline_notes(runner, import_dir):
@@ -70,7 +82,7 @@ def test_utf8_bom_csv_keeps_multiline_notes(runner, import_dir):
 
 def test_trade_show_xlsx_with_title_row_and_numeric_phones(runner, import_dir):
     counts = run_cli(runner, sample("salon_bordeaux_2026.xlsx"), "--source", "Salon de Bordeaux")
-    assert (counts["created"], counts["rejected"]) == (3, 1)
+    assert (counts["created"], counts["warned"], counts["rejected"]) == (3, 1, 0)
     lacombe = db.session.query(Lead).filter_by(last_name="Lacombe").one()
     assert lacombe.phone == "+33652314801"  # Excel had dropped the leading zero
     assert lacombe.source.name == "Salon de Bordeaux" and lacombe.company == "Menuiserie Lacombe"
@@ -86,7 +98,7 @@ def test_same_file_twice_with_skip_creates_nothing_more(runner, import_dir, look
     run_cli(runner, sample("leads_excel_fr.csv"))
     before = db.session.query(Lead).count()
     counts = run_cli(runner, sample("leads_excel_fr.csv"))
-    assert counts["created"] == 0 and counts["skipped"] == 5
+    assert counts["created"] == counts["warned"] == 0 and counts["skipped"] == 8
     assert db.session.query(Lead).count() == before
 
 
@@ -214,7 +226,7 @@ def test_a_lead_written_meanwhile_fails_the_chunk_whole(app, import_dir, tmp_pat
 def test_undo_removes_the_created_leads(runner, import_dir):
     counts = run_cli(runner, sample("leads_excel_fr.csv"))
     batch = db.session.get(ImportBatch, counts["batch"])
-    assert runner_undo(batch) == counts["created"]
+    assert runner_undo(batch) == counts["created"] + counts["warned"]
     assert db.session.query(Lead).count() == 0 and batch.status == "undone"
 
 
@@ -260,8 +272,8 @@ def test_preview_gives_a_verdict_per_row(app, import_dir):
                              7: "created_at"})
     kinds = [kind for _, _, _, kind in lines]
     assert header[0] == "Nom"
-    assert kinds == ["duplicate_crm", "ok", "ok", "ok", "duplicate_crm", "rejected", "rejected",
-                     "rejected", "blank"]
+    assert kinds == ["duplicate_crm", "ok", "ok", "ok", "duplicate_crm", "warned", "warned",
+                     "warned", "blank"]
     assert db.session.query(Source).count() == 0  # a preview writes nothing
 
 
@@ -275,9 +287,11 @@ def test_xlsx_generated_variant(runner, import_dir, tmp_path):
     path = tmp_path / "variant.xlsx"
     workbook.save(path)
     counts = run_cli(runner, path)
-    assert (counts["created"], counts["blank"], counts["rejected"]) == (1, 1, 1)
-    martin = db.session.query(Lead).one()
+    assert (counts["created"], counts["warned"], counts["blank"]) == (1, 1, 1)
+    martin = db.session.query(Lead).filter_by(last_name="Martin").one()
     assert (martin.phone, martin.status) == ("+33612345678", "in_progress")
+    roux = db.session.query(Lead).filter_by(last_name="Roux").one()
+    assert roux.status == "converted" and roux.created_at.year == utcnow().year  # 31/02: left empty
 
 
 def test_store_file_refuses_names_it_cannot_trust(app, tmp_path):

@@ -29,7 +29,7 @@ def test_upload_detects_settings_and_suggests_the_mapping(manager):
     assert response.headers["Location"].endswith(f"/imports/{batch.id}/settings")
     assert (batch.encoding, batch.delimiter, batch.header_row) == ("cp1252", ";", 0)
     body = manager.get(f"/imports/{batch.id}/settings").get_data(as_text=True)
-    assert "Éloïse" in body and "Adresse e-mail invalide : mael.petit@" in body
+    assert "Éloïse" in body and "Adresse e-mail invalide : mael.petit@ (gardé dans la note)" in body
     assert 'value="email" selected' in body  # Courriel recognised as the e-mail column
 
 
@@ -44,12 +44,14 @@ def test_run_import_inline_and_see_the_result(manager):
     response = manager.post(f"/imports/{batch.id}/settings", data=form)
     assert response.headers["Location"].endswith(f"/imports/{batch.id}")
     progress = manager.get(f"/imports/{batch.id}/progress").get_json()
-    assert progress["status"] == "done" and (progress["created"], progress["rejected"]) == (3, 1)
-    assert progress["created"] + progress["rejected"] + progress["blank"] == progress["total"]
+    assert progress["status"] == "done" and (progress["created"], progress["warned"]) == (3, 1)
+    assert progress["created"] + progress["warned"] + progress["blank"] == progress["total"]
     body = manager.get(f"/imports/{batch.id}").get_data(as_text=True)
-    assert "Télécharger les lignes rejetées" in body
-    rejected = manager.get(f"/imports/{batch.id}/rejected.csv")
-    assert rejected.status_code == 200 and "gabin.hamon@exemple" in rejected.get_data(as_text=True)
+    assert "Télécharger les avertissements" in body and "Télécharger les lignes rejetées" not in body
+    assert "Adresse e-mail invalide : gabin.hamon@exemple (gardé dans la note)" in body  # per row
+    assert f"/leads/list/?import_batch={batch.id}" in body  # "Voir les prospects": this import's
+    warnings = manager.get(f"/imports/{batch.id}/warnings.csv")
+    assert warnings.status_code == 200 and "gabin.hamon@exemple" in warnings.get_data(as_text=True)
     manager.post(f"/imports/{batch.id}/undo")
     assert db.session.query(Lead).count() == 0
     assert db.session.get(ImportBatch, batch.id).status == "undone"

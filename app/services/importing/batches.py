@@ -1,4 +1,6 @@
 """Creating an import batch from a file: store it, read its settings, map its columns."""
+import csv
+import itertools
 import os
 import secrets
 import shutil
@@ -8,7 +10,8 @@ from flask_babel import gettext as _
 from app.services.errors import DomainError
 from app.services.importing.mapping import clean_mapping, find_header_row, suggest
 from app.services.importing.reading import iter_rows, sniff
-from models import POLICIES, ImportBatch
+from app.services.importing.names import NameResolver
+from models import POLICIES, STATUSES, ImportBatch
 
 HEAD_ROWS = 15
 ALLOWED_EXTENSIONS = (".csv", ".txt", ".xlsx")
@@ -54,13 +57,38 @@ def check_ready(batch):
         raise DomainError(_("Indiquez quelle colonne contient le nom."))
 
 
+def clean_value_map(session, value_map):
+    """The admin's choices for the file's values, {kind: {key: code or id}}, checked: a status
+    code, or the id of an existing source or campaign. Empty choices are left out."""
+    result = {}
+    for kind, choices in (value_map or {}).items():
+        for key, choice in choices.items():
+            if not choice:
+                continue
+            if kind == "status":
+                valid = choice in STATUSES
+            else:
+                model = NameResolver.MODELS[kind][0] if kind in NameResolver.MODELS else None
+                valid = model is not None and str(choice).isdigit() and len(str(choice)) < 10 \
+                    and session.get(model, int(choice)) is not None
+                choice = int(choice) if valid else choice
+            if not valid:
+                raise DomainError(_("Choix invalide pour « %(value)s »", value=key))
+            result.setdefault(kind, {})[key] = choice
+    return result
+
+
 def configure(batch, *, encoding="auto", delimiter="auto", header_row=None, mapping=None,
-              source_id=None, campaign_id=None, owner_id=None, policy="skip"):
+              source_id=None, campaign_id=None, owner_id=None, policy="skip", value_map=None,
+              session=None):
     """Read the file with these settings and record them (and the mapping) on the batch.
 
-    Returns the first rows of the file. Without a mapping, the suggested one is kept."""
+    Returns the first rows of the file. Without a mapping, the suggested one is kept; with a
+    value map (and the session to check it), the admin's choices for the file's values."""
     if policy not in POLICIES:
         raise DomainError(_("Politique de doublons inconnue : %(value)s", value=policy))
+    if value_map is not None:
+        batch.value_map = clean_value_map(session, value_map)
     settings, header_row, rows, suggested = describe(batch.stored_path, encoding, delimiter,
                                                      header_row)
     width = max(len(row) for row in rows)
@@ -83,3 +111,12 @@ def new_batch(session, stored_path, file_name, *, user_id=None, ready=True, **se
     session.add(batch)
     session.flush()
     return batch
+
+
+def warned_rows(batch, limit):
+    """(file row, warnings) of the first `limit` rows of the batch's warnings file."""
+    if not batch.warnings_path or not os.path.exists(batch.warnings_path):
+        return []
+    with open(batch.warnings_path, encoding="utf-8-sig", newline="") as handle:
+        rows = itertools.islice(csv.reader(handle, delimiter=";"), 1, limit + 1)
+        return [(row[-1], row[-2]) for row in rows]

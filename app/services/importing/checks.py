@@ -6,26 +6,26 @@ import re
 
 from flask_babel import gettext as _
 
-from app.services.contact import normalise_email, normalise_phone, search_key
+from app.services.contact import normalise_email, normalise_phone, possible_phone, search_key
 from app.services.errors import DomainError
+from app.services.exports import FORMULA_STARTS
+from app.services.importing.mapping import header_key
+from app.services.importing.statuses import known_status
 from app.timezones import to_utc_naive
-from models import STATUSES
 
 # Excel drops the leading zero of a French phone stored as a number: 645127801.
 _NATIONAL_WITHOUT_ZERO = re.compile(r"^[1-9]\d{8}$")
-STATUS_WORDS = {
-    **{search_key(str(label)): code for code, label in STATUSES.items()},
-    **{search_key(code.replace("_", " ")): code for code in STATUSES},
-    "nouveau": "new", "new": "new", "en cours": "in_progress", "in progress": "in_progress",
-    "converti": "converted", "converted": "converted", "gagne": "converted", "won": "converted",
-    "abandonne": "abandoned", "abandoned": "abandoned", "perdu": "abandoned", "lost": "abandoned",
-}
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")
 
 
+# The quote the CRM's own files put before a cell that a spreadsheet would run as a formula
+# (exports.safe_cell): taken off again, so that its exports read back unchanged.
+_QUOTED_FORMULA = tuple("'" + start for start in FORMULA_STARTS)
+TEXT_FIELDS = ("first_name", "last_name", "full_name", "company", "note", "source", "campaign",
+               "owner")
 MAX_LENGTHS = {"first_name": 100, "last_name": 100, "company": 200, "source": 120,
                "campaign": 200}
 
@@ -36,17 +36,12 @@ class RowRejected(Exception):
         self.reason = reason
 
 
-@functools.lru_cache(maxsize=256)  # a file repeats a handful of status labels
-def parse_status(text):
-    if not text:
-        return "new"
-    code = STATUS_WORDS.get(search_key(text))
-    if code is None:
-        raise RowRejected(_("Statut inconnu : %(value)s", value=text))
-    return code
+class ImpossibleDate(ValueError):
+    pass
 
 
 def parse_date(text, zone=None):
+    """Naive UTC datetime of a date (and time) as files write them; ImpossibleDate otherwise."""
     if not text:
         return None
     return _parse_date(text, zone or _zone_name())
@@ -70,7 +65,7 @@ def _parse_date(text, zone):
         else:
             wall = None
     except ValueError:
-        raise RowRejected(_("Date impossible : %(value)s", value=text))
+        raise ImpossibleDate(text)
     if wall is not None:
         return to_utc_naive(wall)
     for fmt in DATE_FORMATS:
@@ -78,7 +73,7 @@ def _parse_date(text, zone):
             return to_utc_naive(dt.datetime.strptime(text, fmt))
         except ValueError:
             continue
-    raise RowRejected(_("Date impossible : %(value)s", value=text))
+    raise ImpossibleDate(text)
 
 
 def split_full_name(text):
@@ -90,19 +85,33 @@ def split_full_name(text):
     return " ".join(parts[:-1]), parts[-1]
 
 
+DATE_FIELDS = ("created_at", "first_contacted_at", "converted_at", "consent_at")
+_YES = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1", "x", "opt in", "optin",
+                  "subscribed", "abonne"})
+
+
 class RowChecker:
     """Checks rows (lists of stripped cells, as reading.iter_rows gives them) against a mapping
-    {column index: field}. Runs once per row of files of a million rows: kept lean."""
+    {column index: field}. Runs once per row of files of a million rows: kept lean.
 
-    def __init__(self, mapping, region="FR", default_status="new"):
+    A row is refused only without a name, or when the e-mail or phone it gives are both
+    unusable. Anything else that cannot be kept as given (an unknown status, a phone or e-mail
+    that does not parse, an impossible date) leaves the field at its default, keeps the raw
+    contact value in the note, and adds a warning to the row's values ("warnings")."""
+
+    def __init__(self, mapping, region="FR", default_status="new", status_map=None):
         self.mapping = list(mapping.items())
         self.region = region
         self.default_status = default_status
+        self.status_map = status_map or {}  # header_key -> code, chosen by the admin
+        self.status_codes = {}  # status text -> code ("" for an unknown one)
         self.zone = _zone_name()
         self.limits = [(field, MAX_LENGTHS[field]) for _, field in self.mapping
                        if field in MAX_LENGTHS]
         indexes = [index for index, _ in self.mapping]
         self.fields = [field for _, field in self.mapping]
+        self.dates = [field for field in DATE_FIELDS if field in self.fields]
+        self.texts = [field for field in TEXT_FIELDS if field in self.fields]
         self.width = max(indexes, default=-1) + 1
         # The mapped cells of a row wide enough, as a tuple, in one C call.
         self.cells = operator.itemgetter(*indexes) if len(indexes) > 1 else \
@@ -118,6 +127,9 @@ class RowChecker:
     def check(self, row):
         """Normalised lead values, or RowRejected with a translated reason."""
         raw = self.values(row)
+        for field in self.texts:
+            if raw[field].startswith(_QUOTED_FORMULA):
+                raw[field] = raw[field][1:]
         get = raw.get
         first, last = get("first_name") or None, get("last_name") or None
         if not last and get("full_name"):
@@ -131,25 +143,73 @@ class RowChecker:
             if value and len(value) > limit:
                 raise RowRejected(_("Valeur trop longue (%(limit)d caractères au plus) : %(field)s",
                                     limit=limit, field=field))
-        phone_text = get("phone", "")
+        warnings, note = [], get("note") or None
+        email_text, phone_text = get("email"), get("phone", "")
         if self.region == "FR" and _NATIONAL_WITHOUT_ZERO.match(phone_text):
             phone_text = "0" + phone_text
         try:
-            email = normalise_email(get("email"))
+            email = normalise_email(email_text)
             phone = normalise_phone(phone_text, self.region)
-        except DomainError as exc:
-            raise RowRejected(exc.message)
+        except DomainError:
+            email, phone, kept = self._lenient_contact(email_text, phone_text, warnings)
+            note = "\n".join(filter(None, [note] + kept))
         status = get("status")
-        return {
+        values = {
             "first_name": first or None,
             "last_name": last,
             "name_key": search_key(f"{last} {first or ''}")[:201],
             "email": email,
             "phone": phone,
             "company": get("company") or None,
-            "status": parse_status(status) if status else self.default_status,
-            "note": get("note") or None,
+            "status": self._status(status, warnings) if status else self.default_status,
+            "note": note,
             "source_name": get("source") or None,
             "campaign_name": get("campaign") or None,
-            "created_at": parse_date(get("created_at"), self.zone),
+            "owner_name": get("owner") or None,
+            # None when the file says nothing: a dated consent is then a consent.
+            "consent": header_key(raw["consent"]) in _YES if "consent" in raw else None,
+            "created_at": None, "first_contacted_at": None, "converted_at": None,
+            "consent_at": None,
         }
+        for field in self.dates:
+            try:
+                values[field] = parse_date(get(field), self.zone)
+            except ImpossibleDate:
+                warnings.append(_("Date impossible, laissée vide : %(value)s", value=get(field)))
+        values["warnings"] = warnings or None
+        return values
+
+    def _lenient_contact(self, email_text, phone_text, warnings):
+        """(e-mail, phone, raw values for the note) of a row whose e-mail or phone does not
+        parse; RowRejected when the row gives no usable contact at all."""
+        error, kept = None, []
+        try:
+            email = normalise_email(email_text)
+        except DomainError as exc:
+            email, error = None, exc.message
+            kept.append(_("E-mail non reconnu à l'import : %(value)s", value=email_text))
+        try:
+            phone = normalise_phone(phone_text, self.region)
+        except DomainError as exc:
+            phone = possible_phone(phone_text, self.region)
+            if phone:
+                warnings.append(_("Numéro hors des plages attribuées connues, gardé : "
+                                  "%(value)s", value=phone_text))
+            else:
+                error = error or exc.message
+                kept.append(_("Téléphone non reconnu à l'import : %(value)s", value=phone_text))
+        if error:
+            if not (email or phone):
+                raise RowRejected(error)
+            warnings.append(_("%(error)s (gardé dans la note)", error=error))
+        return email, phone, kept
+
+    def _status(self, text, warnings):
+        code = self.status_codes.get(text)
+        if code is None:  # a file repeats a handful of values: each is looked up once
+            code = self.status_codes[text] = (self.status_map.get(header_key(text))
+                                              or known_status(text) or "")
+        if not code:
+            warnings.append(_("Statut inconnu, importé comme Nouveau : %(value)s", value=text))
+            return "new"
+        return code

@@ -18,9 +18,10 @@ from app.services.assignment import BulkAssigner
 from app.services.bulk import BulkInserter
 from app.services.exports import safe_cell
 from app.services.importing.checks import RowChecker, RowRejected
+from app.services.importing.names import NameResolver, OwnerResolver, remove_unused_names
 from app.services.importing.reading import count_rows, is_blank, iter_rows, sniff
 from app.services.lead_stats import count_in, recounting
-from models import Campaign, Lead, LeadAssignment, Source
+from models import Lead, LeadAssignment
 from models.base import utcnow
 
 CHUNK = 10000
@@ -76,30 +77,6 @@ def _decode(marker):
     return ("lead", marker) if marker > 0 else ("row", -marker)
 
 
-class NameResolver:
-    """Source and campaign names of the file -> ids, creating the ones that do not exist."""
-
-    def __init__(self, session, model, defaults):
-        self.session, self.model, self.defaults = session, model, defaults
-        self.cache = {}
-
-    def id_for(self, name):
-        if not name:
-            return None
-        key = name.casefold()
-        if key not in self.cache:
-            row = self.session.query(self.model.id).filter(
-                func.lower(self.model.name) == name.lower()).first()
-            if row is None:
-                item = self.model(name=name, **self.defaults)
-                self.session.add(item)
-                self.session.flush()
-                self.cache[key] = item.id
-            else:
-                self.cache[key] = row.id
-        return self.cache[key]
-
-
 class BatchRun:
     def __init__(self, session, batch, region, checkpoint=None):
         self.session, self.batch, self.checkpoint = session, batch, checkpoint
@@ -107,11 +84,18 @@ class BatchRun:
         self.batch_id, self.policy = batch.id, batch.policy
         self.default_source, self.default_campaign = batch.source_id, batch.campaign_id
         self.default_owner = batch.owner_id
+        choices = batch.value_map
         self.checker = RowChecker(batch.mapping and {int(k): v for k, v in batch.mapping.items()},
-                                  region)
-        self.sources = NameResolver(session, Source, {"kind": "import"})
-        self.campaigns = NameResolver(session, Campaign, {"platform": "other"})
-        self.counts = dict(created=0, updated=0, skipped=0, rejected=0, blank=0)
+                                  region, status_map=choices.get("status"))
+        # Names created by an earlier run of this batch stay in its list (a run after a crash).
+        self.created_names = {kind: batch.created_names.get(kind, [])
+                              for kind in ("source", "campaign")}
+        self.sources, self.campaigns = (
+            NameResolver(session, kind, choices.get(kind), self.created_names[kind])
+            for kind in ("source", "campaign"))
+        self.owners = OwnerResolver(session)
+        self.counts = dict(created=0, warned=0, updated=0, skipped=0, rejected=0, blank=0)
+        self.warnings_writer = None
         self.assigner = BulkAssigner(session)
         self.inserter = BulkInserter(session, Lead.__table__)
         self.assigned_by_rule = {}  # file row -> rule that gave its lead a rep
@@ -127,11 +111,15 @@ class BatchRun:
     def run(self, settings):
         batch = self.batch
         rejected_file = open(batch.rejected_path, "w", encoding="utf-8-sig", newline="")
+        warnings_file = open(batch.warnings_path, "w", encoding="utf-8-sig", newline="")
         try:
             writer = csv.writer(rejected_file, delimiter=";")
+            self.warnings_writer = csv.writer(warnings_file, delimiter=";")
             header = next((row for i, row in enumerate(iter_rows(batch.stored_path, settings))
                            if i == batch.header_row), [])
             writer.writerow([safe_cell(c) for c in header] + [_("Motif du rejet"), _("Ligne")])
+            self.warnings_writer.writerow([safe_cell(c) for c in header]
+                                          + [_("Avertissements"), _("Ligne")])
             rows = data_rows(batch.stored_path, settings, batch.header_row)
             landing = None  # the chunk being inserted, and its size
             with collector_paused():
@@ -145,11 +133,23 @@ class BatchRun:
         finally:
             self.inserter.wait(raising=False)  # on an error, before the caller rolls back
             rejected_file.close()
+            warnings_file.close()
         return self.counts
 
     def _save_counts(self):
         for name, value in self.counts.items():
             setattr(self.batch, name, value)
+        self.batch.created_names = self.created_names
+
+    def _count_kept(self, number, row, values, count):
+        """Count a created or updated row; a created one with warnings counts as "warned"."""
+        warnings = values["warnings"]
+        if warnings:
+            self.warnings_writer.writerow([safe_cell(c) for c in row]
+                                          + [" ; ".join(warnings), number])
+            if count == "created":
+                count = "warned"
+        self.counts[count] += 1
 
     def _checked(self, chunk, writer):
         """The chunk's valid rows as (number, row, values), with its blank and rejected counts;
@@ -176,22 +176,22 @@ class BatchRun:
         inserts, updates = {}, {}
         for number, row, values in checked:
             if number in done:
-                self.counts["created"] += 1
+                self._count_kept(number, row, values, "created")
                 self._remember(values, done[number])
                 continue
             match = self._match(values)
             if match is None:
                 inserts[number] = self._new_lead(number, values, duplicate=False)
                 self._remember(values, -number)
-                self.counts["created"] += 1
+                self._count_kept(number, row, values, "created")
             elif self.policy == "skip":
                 self.counts["skipped"] += 1
             elif self.policy == "update":
                 self._merge(match, values, inserts, updates)
-                self.counts["updated"] += 1
+                self._count_kept(number, row, values, "updated")
             else:
                 inserts[number] = self._new_lead(number, values, duplicate=True)
-                self.counts["created"] += 1
+                self._count_kept(number, row, values, "created")
         if updates:
             with recounting(self.session, ids=list(updates)):
                 self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
@@ -215,9 +215,17 @@ class BatchRun:
                 yield number, row, None
                 continue
             try:
-                yield number, row, self.checker.check(row)
+                values = self.checker.check(row)
             except RowRejected as exc:
                 yield number, row, exc
+                continue
+            owner = values["owner_name"]
+            values["owner_id"] = owner and self.owners.find(owner)
+            if owner and values["owner_id"] is None:
+                values["warnings"] = (values["warnings"] or []) + [
+                    _("Commercial inconnu, laissé aux règles d'attribution : %(value)s",
+                      value=owner)]
+            yield number, row, values
 
     def duplicate_of(self, values):
         """Where a checked row's e-mail or phone already stands: ("lead", id), ("row", n)
@@ -296,24 +304,33 @@ class BatchRun:
         updates.setdefault(lead_id, {}).update(changes)
 
     def _lead_values(self, values):
+        """Column values of a row; the consent ones only when the file gives a consent, so
+        that an update never takes one away."""
         status = values["status"]
         created = values["created_at"]
-        return {
+        lead = {
             "first_name": values["first_name"], "last_name": values["last_name"],
             "name_key": values["name_key"], "email": values["email"], "phone": values["phone"],
             "company": values["company"], "note": values["note"], "status": status,
             "source_id": self.sources.id_for(values["source_name"]) or self.default_source,
             "campaign_id": self.campaigns.id_for(values["campaign_name"]) or self.default_campaign,
             "created_at": created,
-            "converted_at": (created or self.now) if status == "converted" else None,
+            "first_contacted_at": values["first_contacted_at"],
+            "converted_at": (values["converted_at"] or created or self.now)
+            if status == "converted" else None,
             "abandon_reason": (values["note"] or _("Importé comme abandonné"))[:500]
             if status == "abandoned" else None,
         }
+        consent = values["consent"]
+        if consent or (consent is None and values["consent_at"]):
+            # The file's date of the consent, or none: a consent date is a proof, never made up.
+            lead["consent_contact"], lead["consent_at"] = True, values["consent_at"]
+        return lead
 
     def _new_lead(self, number, values, duplicate):
         now = self.now
         lead = self._lead_values(values)
-        owner_id = self.default_owner
+        owner_id = values["owner_id"] or self.default_owner
         if owner_id is None and not duplicate:
             owner_id, rule_id = self.assigner.owner_for(lead["source_id"], lead["campaign_id"])
             if owner_id is not None:
@@ -322,7 +339,8 @@ class BatchRun:
         lead["updated_at"] = now
         lead["owner_id"] = owner_id
         lead["possible_duplicate"] = duplicate
-        lead["consent_contact"] = False
+        lead.setdefault("consent_contact", False)
+        lead.setdefault("consent_at", None)
         lead["import_batch_id"] = self.batch_id
         lead["import_row"] = number
         return lead
@@ -339,7 +357,9 @@ def run_batch(session, batch, checkpoint, region="FR"):
     the end: the caller commits there (a service never commits)."""
     settings = sniff(batch.stored_path, batch.encoding or "auto", batch.delimiter or "auto")
     batch.status, batch.error, batch.processed_rows = "running", None, 0
-    batch.rejected_path = batch.rejected_path or os.path.splitext(batch.stored_path)[0] + "-rejets.csv"
+    stem = os.path.splitext(batch.stored_path)[0]
+    batch.rejected_path = batch.rejected_path or stem + "-rejets.csv"
+    batch.warnings_path = batch.warnings_path or stem + "-avertissements.csv"
     batch.total_rows = count_data_rows(batch.stored_path, settings, batch.header_row)
     checkpoint(batch)
     counts = BatchRun(session, batch, region, checkpoint).run(settings)
@@ -349,9 +369,11 @@ def run_batch(session, batch, checkpoint, region="FR"):
 
 
 def undo_batch(session, batch):
-    """Remove the leads the import created (updated leads keep their new values)."""
+    """Remove the leads the import created (updated leads keep their new values), then the
+    sources and campaigns it created that nothing uses any more."""
     created = Lead.import_batch_id == batch.id
     with recounting(session, condition=created):
         removed = session.query(Lead).filter(created).delete(synchronize_session=False)
+    remove_unused_names(session, batch.created_names)
     batch.status, batch.undone_at = "undone", utcnow()
     return removed

@@ -65,7 +65,7 @@
         $("#import-bar").css("width", percent + "%").text(percent + " %");
         $("#import-processed").text(data.processed);
         $("#import-total").text(data.total);
-        ["created", "updated", "skipped", "rejected", "blank"].forEach(function (key) {
+        ["created", "warned", "updated", "skipped", "rejected", "blank"].forEach(function (key) {
           $("#n-" + key).text(data[key]);
         });
         if (data.status === "pending" || data.status === "running") {
