@@ -21,6 +21,7 @@ from views.scoping import scope_filter
 from views.security_screens import KnownActionsOnly
 
 _FILTER_ARG = re.compile(r"^_flt_(\d{1,3})_(.+)$")
+FAB_COMPARISONS = {"eq", "neq", "gt", "lt"}  # FAB's operators on date-time columns
 
 
 def scoped_relations(datamodel, columns, given):
@@ -262,11 +263,13 @@ class CRMModelRestApi(ModelRestApi):
             operations["post"].setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
 
     def _read_datetime_filters(self, rison_args):
-        """A date-time filter value reads like a date-time field (offset honoured, naive text
-        is Paris wall time). FAB's dateutil compared an offset's wall time with UTC columns
-        and turned garbage into a filter on NULL."""
+        """The value of FAB's own comparisons on a date-time column reads like a date-time
+        field (offset honoured, naive text is Paris wall time). FAB's dateutil compared an
+        offset's wall time with UTC columns and turned garbage into a filter on NULL. The
+        project's own filters (a day for `created_from`) read their values themselves."""
         for spec in rison_args.get("filters", []):
-            if spec["col"] not in self.lookup_filters and self.datamodel.is_datetime(spec["col"]):
+            if (spec["col"] not in self.lookup_filters and spec["opr"] in FAB_COMPARISONS
+                    and self.datamodel.is_datetime(spec["col"])):
                 try:
                     spec["value"] = parse_datetime(spec["value"], spec["col"])
                 except DomainError as exc:
