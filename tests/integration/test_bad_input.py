@@ -86,7 +86,7 @@ def test_api_duplicate_email_answers_422_with_a_clear_message(api):
     assert response.status_code == 422
     body = response.get_json()
     assert "existe déjà" in json.dumps(body, ensure_ascii=False)
-    assert body["message"]["existing_id"] == existing.id
+    assert body["existing_id"] == existing.id
     assert db.session.query(Lead).count() == 1
 
 

@@ -16,7 +16,7 @@ APIS = ["lead", "appointment", "interaction", "source", "campaign"]
 
 def refused(response, status, text):
     """The answer is `status`, its message says `text` (JSON or page)."""
-    body = response.get_json()["message"] if response.is_json else response.get_data(as_text=True)
+    body = response.get_json() if response.is_json else response.get_data(as_text=True)
     return response.status_code == status and text in str(body)
 
 
@@ -90,7 +90,7 @@ def test_api_relation_given_as_anything_but_an_id_is_refused(api, value):
     response = api("POST", "/api/v1/lead/", json={"last_name": "Objet", "status": "new",
                                                    "source": value})
     assert response.status_code == 422
-    assert "source" in response.get_json()["message"]
+    assert "source" in response.get_json()["errors"]
     assert db.session.query(Lead).count() == 0
 
 

@@ -264,7 +264,7 @@ def test_rep_cannot_attach_to_another_lead_through_the_api(client, accounts, two
     response = client.post("/api/v1/appointment/", headers=headers, json={
         "lead": theirs.id, "title": "Intrus", "start_at": "2026-03-05T10:00:00",
         "end_at": "2026-03-05T11:00:00"})
-    assert response.status_code == 422 and "lead" in response.get_json()["message"]
+    assert response.status_code == 422 and "lead" in response.get_json()["errors"]
     assert db.session.query(Appointment).count() == before
     interaction = make_interaction(mine, alice, summary="à moi")
     response = client.put(f"/api/v1/interaction/{interaction.id}", headers=headers,

@@ -58,7 +58,7 @@ def test_bad_input_answers_422_and_writes_nothing(client, accounts, setup):
     response = client.post(f"/api/v1/sheet/{lead.id}/attachments", headers=headers,
                            data={"file": (io.BytesIO(b"MZ..."), "devis.pdf")},
                            content_type="multipart/form-data")
-    assert response.status_code == 422 and "file" in response.get_json()["message"]
+    assert response.status_code == 422 and "file" in response.get_json()["errors"]
     assert db.session.query(LeadNote).count() + db.session.query(Reminder).count() \
         + db.session.query(Attachment).count() == 0
 
