@@ -44,7 +44,7 @@ def excel_fr_csv():
         ["Petit", "Maël", "mael.petit@", "06 52 31 47 84", "Site web", "Nouveau", "", "07/11/2026"],
         ["Garnier", "Zoé", "zoe.garnier@exemple.fr", "pas de portable", "Site web", "Nouveau", "",
          "07/11/2026"],
-        ["Rolland", "Yanis", "yanis.rolland@exemple.fr", "06 52 31 47 86", "Site web", "À relancer", "",
+        ["Rolland", "Yanis", "yanis.rolland@exemple.fr", "06 52 31 47 86", "Site web", "Tiède", "",
          "31/11/2026"],
         [""] * 8,
     ]

@@ -52,7 +52,7 @@ def test_a_time_that_is_not_one_instant_answers_422_in_french(client, rep, sent,
     _user, lead, headers = rep
     response = post_appointment(client, headers, lead, sent)
     assert response.status_code == 422
-    assert words in response.get_json()["message"]["starts_at"][0]
+    assert words in response.get_json()["errors"]["starts_at"][0]
     assert db.session.query(Appointment).count() == 0
 
 
@@ -94,7 +94,7 @@ def test_required_fields_are_required_and_declared(client, rep):
     _user, lead, headers = rep
     response = client.post("/api/v1/appointment/", headers=headers, json={"lead": lead.id})
     assert response.status_code == 422
-    assert set(response.get_json()["message"]) == {"starts_at", "ends_at"}
+    assert set(response.get_json()["errors"]) == {"starts_at", "ends_at"}
     spec = client.get("/api/v1/_openapi", headers=headers).get_json()["components"]["schemas"]
     post = spec["AppointmentApi.post"]
     assert {"lead", "starts_at", "ends_at"} <= set(post["required"])
@@ -130,7 +130,7 @@ def test_the_sheet_api_reads_naive_text_as_paris_time_and_answers_with_offsets(c
     response = client.post(f"/api/v1/sheet/{lead.id}/reminders", headers=headers,
                            json={"due_at": "2030-03-31T02:30:00", "what": "Rappeler"})
     assert response.status_code == 422
-    assert "n'existe pas" in response.get_json()["message"]["due_at"][0]
+    assert "n'existe pas" in response.get_json()["errors"]["due_at"][0]
     assert db.session.query(Reminder).count() == 1
     reminders = client.get(f"/api/v1/sheet/{lead.id}/reminders", headers=headers).get_json()
     assert reminders["result"][0]["due_at"] == "2030-06-01T07:30:00+00:00"

@@ -69,7 +69,7 @@ def test_french_excel_csv(runner, import_dir):
     assert [row[-2] for row in warned[1:]] == [
         "Adresse e-mail invalide : mael.petit@ (gardé dans la note)",
         "Numéro de téléphone invalide : pas de portable (gardé dans la note)",
-        "Statut inconnu, importé comme Nouveau : À relancer ; Date impossible, laissée vide : 31/11/2026"]
+        "Statut inconnu, importé comme Nouveau : Tiède ; Date impossible, laissée vide : 31/11/2026"]
     assert [row[-1] for row in warned[1:]] == ["7", "8", "9"]
 
 
