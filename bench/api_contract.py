@@ -1,7 +1,7 @@
 """The API against its OpenAPI document (schemathesis), with more examples than the test suite;
 prints every distinct failure found.
 
-    python bench/api_contract.py [--examples 50] [--operation /sheet/ ...]
+    python bench/api_contract.py [--examples 50] [--sequences 100] [--operation /sheet/ ...]
     python bench/api_contract.py --database postgresql://postgres@127.0.0.1:5432/bench_api
 
 Starts from an empty database (SQLite under instance/ by default), serves the app on a free port.
@@ -21,6 +21,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", help="SQLAlchemy URL (default: SQLite under instance/)")
     parser.add_argument("--examples", type=int, default=50, help="examples per operation and mode")
+    parser.add_argument("--sequences", type=int, default=100,
+                        help="chains of calls per role in the stateful phase (0: none)")
     parser.add_argument("--operation", action="append",
                         help="only operations whose label contains this text (repeatable)")
     args = parser.parse_args()
@@ -30,7 +32,8 @@ def main():
     started = time.monotonic()
     with app.app_context(), served(app) as base_url:
         findings = run_contract(base_url, BENCH_PASSWORD, args.examples, args.operation,
-                                log=lambda line: print(line, file=sys.stderr))
+                                log=lambda line: print(line, file=sys.stderr),
+                                sequences=args.sequences)
     print(findings.report())
     print(f"\n{len(findings.failures)} distinct failures, {findings.calls} calls, "
           f"{time.monotonic() - started:.0f} s")

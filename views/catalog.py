@@ -57,7 +57,6 @@ class SourceView(WriteOnlySecretsMixin, CRMModelView):
     label_columns = SOURCE_LABELS
     list_columns = ["name", "kind", "active", "created_at"]
     order_columns = ["name", "kind", "created_at"]
-    enum_columns = {"kind": SOURCE_KINDS}
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
     show_columns = ["name", "kind", "active", "aliases", "thank_you_url", "created_at"]
@@ -130,6 +129,7 @@ class SourceApi(CRMModelRestApi):
     add_columns = ["name", "kind", "active"]
     edit_columns = add_columns
     order_columns = ["name", "kind", "created_at"]
+    enum_columns = {"kind": SOURCE_KINDS}
 
 
 class CampaignApi(CRMModelRestApi):

@@ -87,7 +87,8 @@ def _sync_operation(description, item, tags):
     return {
         "description": description, "tags": tags,
         "parameters": [
-            {"in": "query", "name": "cursor", "required": False, "schema": {"type": "string"},
+            {"in": "query", "name": "cursor", "required": False,
+             "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 200},
              "description": "Le `next_cursor` de la réponse précédente, tel quel."},
             {"in": "query", "name": "since", "required": False,
              "schema": {"type": "string", "format": "date-time"},

@@ -247,9 +247,9 @@ class LeadSheetApi(BaseApi):
           - {in: path, name: attachment_id, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
           responses:
             200:
-              description: Le fichier
+              description: "Le fichier, avec le type reconnu à l'envoi (PDF, image, document bureautique)."
               content:
-                application/octet-stream:
+                "*/*":
                   schema: {type: string, format: binary}
         """
         return attachment_response(attachment_id)

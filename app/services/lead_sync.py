@@ -54,9 +54,9 @@ def parse_since(text):
 
 def start_cursor(cursor=None, since=None):
     """Where a page starts: the client's cursor, else its `since` time, else the beginning."""
-    if cursor:
+    if cursor is not None:
         return decode_cursor(cursor)
-    return parse_since(since) if since else None
+    return parse_since(since) if since is not None else None
 
 
 def _page(query, time_column, id_column, start, limit, settle_seconds, now):
