@@ -86,9 +86,18 @@ def write_xlsx(leads, target, title):
     return table_files.write_xlsx(COLUMNS, _rows(leads), target, title)
 
 
+# A printed page has no room for two consent columns: "oui, 12/05/2026 10:00" in one.
+PDF_COLUMNS = COLUMNS[:-2] + [(_l("Consentement"), "text")]
+
+
+def _pdf_row(row):
+    *values, given, when = row
+    return [*values, f"{given}, {table_files.text_of(when, 'date')}" if when else given]
+
+
 def write_pdf(leads, handle, title):
-    rows = list(_rows(leads))
-    return table_files.write_pdf(COLUMNS, rows, handle, title,
+    rows = [_pdf_row(row) for row in _rows(leads)]
+    return table_files.write_pdf(PDF_COLUMNS, rows, handle, title,
                                  _("%(count)s prospect(s)", count=f"{len(rows):,}".replace(",", "\u202f")))
 
 

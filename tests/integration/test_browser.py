@@ -187,12 +187,13 @@ def test_import_wizard_from_upload_to_result(live_app, page, tmp_path):
     page.click("#upload-form button[type=submit]")
     page.wait_for_url("**/settings")
     assert page.locator("#preview tbody tr").count() == 9
-    assert page.locator("#preview .crm-verdict-rejected").count() == 3
+    assert page.locator("#preview .crm-verdict-warned").count() == 3  # kept, with a warning
     shot(page, "13-import-settings")
     page.click("#run-import")
     page.wait_for_url("**/imports/*")
     page.wait_for_selector("#n-created:has-text('4')")
-    assert page.locator("#n-rejected").inner_text() == "3"
+    assert page.locator("#n-warned").inner_text() == "3"
+    assert page.locator("#n-rejected").inner_text() == "0"
     shot(page, "14-import-result")
 
 

@@ -120,5 +120,6 @@ def test_an_import_runs_through_a_real_worker(database_url, redis_url, queue_nam
         assert queue.job_ids == [f"import-{batch.id}"]
         run_worker(burst=True, with_scheduler=False)
         progress = client.get(f"/imports/{batch.id}/progress").get_json()
-        assert (progress["status"], progress["created"], progress["rejected"]) == ("done", 4, 3)
-        assert db.session.query(Lead).count() == 4
+        assert (progress["status"], progress["created"], progress["warned"],
+                progress["rejected"]) == ("done", 4, 3, 0)
+        assert db.session.query(Lead).count() == 7
