@@ -56,11 +56,12 @@ CLOCK_INSTANTS := 2026-12-07T08:30:00+01:00 2026-12-06T23:30:00+01:00 2027-03-28
 test-clock: install-dev translations
 	CRM_TEST_NOW="$(CLOCK_INSTANTS)" $(BIN)/python -m pytest -m clock
 
+# Two processes (pytest-xdist), each with its own database and Redis db (tests/conftest.py).
 test-sqlite: install-dev translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-postgres: install-dev translations
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2
 
 bench: install-dev translations
 	$(BIN)/python bench/list_leads.py

@@ -56,8 +56,31 @@ def _clock(request):
         yield
 
 
+# pytest-xdist runs the suite in several processes: each gets a database and a Redis db of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 def _database_url(tmp_dir):
-    return os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(tmp_dir, "test.db")
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(tmp_dir, "test.db")
+    return _worker_database(url) if WORKER and url.startswith("postgresql") else url
+
+
+def _worker_database(url):
+    """`<database>_<worker>` on the same PostgreSQL server, created when missing."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                            {"name": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_schema(url):
@@ -171,7 +194,8 @@ def accounts(app):
     return Accounts(app)
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get(
+    "TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - int(WORKER[2:] or 0)}")  # gw0: 15, gw1: 14
 
 
 @pytest.fixture

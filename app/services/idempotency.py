@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from app.services.errors import DomainError
+from app.services.errors import ConflictError, DomainError
 from models import IdempotencyKey
 from models.base import utcnow
 
@@ -27,10 +27,8 @@ class KeyReused(DomainError):
     status = 422
 
 
-class KeyInUse(DomainError):
+class KeyInUse(ConflictError):
     """The key's first request has not answered yet."""
-
-    status = 409
 
 
 @dataclass(frozen=True)
