@@ -14,7 +14,7 @@ from app.timezones import parse_datetime
 from models import User
 from views.api_schema import CRMModel2SchemaConverter
 from views.datamodel import CRMInterface
-from views.idempotency import HEADER as IDEMPOTENCY_HEADER
+from views.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 from views.idempotency import idempotent
 from views.request_args import capped_page_size
 from views.scoping import scope_filter
@@ -342,13 +342,6 @@ class CRMModelRestApi(ModelRestApi):
 
     def delete_headless(self, pk):
         return self._headless(lambda: super(CRMModelRestApi, self).delete_headless(pk))
-
-
-IDEMPOTENCY_PARAMETER = {
-    "in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "description": "Une nouvelle requête rejouée avec la même clé dans les 24 h renvoie la "
-                   "première réponse sans rien créer de nouveau."}
 
 
 def crm_datamodel(model):

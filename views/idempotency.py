@@ -10,6 +10,12 @@ from app.services.idempotency import claim, fingerprint, store
 from views.scoping import current_user
 
 HEADER = "Idempotency-Key"
+# How the OpenAPI document declares it on each POST that honours it.
+PARAMETER = {
+    "in": "header", "name": HEADER, "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Une nouvelle requête rejouée avec la même clé dans les 24 h renvoie la "
+                   "première réponse sans rien créer de nouveau."}
 
 
 def _body():

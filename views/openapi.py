@@ -6,6 +6,7 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.manager import OpenApi
 
 from app.input_limits import DB_INT_MAX, MAX_PAGE
+from views.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -66,6 +67,8 @@ def corrected(spec, views):
         api = next((a for prefix, a in apis.items() if path.startswith(prefix)), None)
         for method, operation in operations.items():
             _declare_errors(path, method, operation)
+            if method == "post" and path.startswith("/api/v1/sheet/"):  # all @idempotent
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
             if api is not None:
                 _model_operation(api, path, method, operation, schemas)
     for api in apis.values():

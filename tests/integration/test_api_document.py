@@ -67,6 +67,7 @@ def test_the_lead_sheet_can_be_called_from_the_document(client, admin):
     paths = _spec(client, admin)["paths"]
     notes = paths["/api/v1/sheet/{pk}/notes"]["post"]
     assert [p["name"] for p in notes["parameters"] if p["in"] == "path"] == ["pk"]
+    assert [p["name"] for p in notes["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
     assert notes["requestBody"]["content"]["application/json"]["schema"]["required"] == ["body"]
     upload = paths["/api/v1/sheet/{pk}/attachments"]["post"]["requestBody"]["content"]
     assert "file" in upload["multipart/form-data"]["schema"]["properties"]
