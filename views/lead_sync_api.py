@@ -8,12 +8,8 @@ from app.extensions import db
 from app.input_limits import InvalidInput
 from app.services.errors import DomainError
 from app.services.lead_sync import changed_leads, deleted_leads, start_cursor
-from app.timezones import UTC
+from app.timezones import format_rfc3339
 from views.scoping import current_viewer
-
-
-def _iso(value):
-    return value.replace(tzinfo=UTC).isoformat() if value else None
 
 
 class LeadSyncEndpoints:
@@ -53,7 +49,7 @@ class LeadSyncEndpoints:
         page = self._sync_page(deleted_leads)
         return self.response(200, result=[
             {"id": row.lead_id, "external_id": row.external_id, "gclid": row.gclid,
-             "fbclid": row.fbclid, "deleted_at": _iso(row.deleted_at)} for row in page.rows],
+             "fbclid": row.fbclid, "deleted_at": format_rfc3339(row.deleted_at)} for row in page.rows],
             next_cursor=page.next_cursor, has_more=page.has_more)
 
     def add_api_spec(self, api_spec):
