@@ -9,6 +9,8 @@ from models.booking import DEFAULT_HOURS, AppointmentBlock, BookingPage
 from models.calendar_account import CalendarAccount, ExternalBusy
 from models.campaign import PLATFORMS, Campaign
 from models.campaign_spend import CampaignSpend
+from models.consent import ConsentRecord, Suppression
+from models.consent import CHANNELS as CONSENT_CHANNELS
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
 from models.export_file import ExportFile
@@ -50,4 +52,5 @@ __all__ = [
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
+    "ConsentRecord", "Suppression", "CONSENT_CHANNELS",
 ]

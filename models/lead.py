@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from models.base import TimestampMixin
+from models.base import TimestampMixin, utcnow
 
 STATUS_NEW = "new"
 STATUS_IN_PROGRESS = "in_progress"
@@ -91,8 +91,17 @@ class Lead(TimestampMixin, Model):
     # A lead knowingly created although it matches another (import policy "create and flag").
     possible_duplicate = Column(Boolean, nullable=False, default=False)
     # Consent (GDPR)
+    # Summary of the consent records (app.services.privacy.consent keeps it): any channel
+    # currently given, and when the latest of those was given.
     consent_contact = Column(Boolean, nullable=False, default=False)
     consent_at = Column(DateTime)
+    # Professional (B2B) or consumer: None lets the company field decide (CRM_COMPANY_IS_B2B).
+    professional = Column(Boolean)
+    # The last contact as the CNIL counts it (a reply, a booking, an inbound interaction, a
+    # form sent again): retention runs from it.
+    last_contact_at = Column(DateTime, default=utcnow)
+    # Set when the person was erased: the row stays, anonymised, for the figures.
+    anonymised_at = Column(DateTime)
     # Attribution
     utm_source = Column(String(200))
     utm_medium = Column(String(200))
@@ -139,6 +148,7 @@ class Lead(TimestampMixin, Model):
         Index("ix_lead_gclid", "gclid"),
         Index("ix_lead_fbclid", "fbclid"),
         Index("ix_lead_external_id", "external_id"),
+        Index("ix_lead_last_contact", "last_contact_at", "id"),
         # Prefix search (LIKE 'x%' on PostgreSQL needs the pattern operator class).
         Index("ix_lead_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
         # E-mail and phone: one live lead per value (flagged duplicates exempt), so a race

@@ -1,0 +1,1 @@
+"""Privacy (RGPD): consent per channel, suppression list, access, erasure, retention, audit."""
