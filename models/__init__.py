@@ -13,7 +13,7 @@ from models.consent import ConsentRecord, Suppression
 from models.consent import CHANNELS as CONSENT_CHANNELS
 from models.attachment import Attachment
 from models.email_template import EmailTemplate
-from models.export_file import ExportFile
+from models.export_file import ExportFile, ExportLead
 from models.idempotency import IdempotencyKey
 from models.import_batch import BATCH_STATUSES, POLICIES, ImportBatch
 from models.intake import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
@@ -52,5 +52,5 @@ __all__ = [
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
-    "ConsentRecord", "Suppression", "CONSENT_CHANNELS",
+    "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead",
 ]

@@ -19,3 +19,13 @@ class ExportFile(Model):
     error = Column(String(500))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     finished_at = Column(DateTime)
+
+
+class ExportLead(Model):
+    """A lead that an export contained: the access request lists the exports that held a
+    person, and an erasure deletes the stored files that hold them."""
+
+    __tablename__ = "export_lead"
+    export_file_id = Column(Integer, ForeignKey("export_file.id", ondelete="CASCADE"),
+                            primary_key=True)
+    lead_id = Column(Integer, primary_key=True, index=True)  # no foreign key: kept after erasure

@@ -1,4 +1,4 @@
-"""consent per channel with its proof, suppression list, lead privacy columns
+"""consent per channel with its proof, suppression list, export membership, lead privacy columns
 
 Revision ID: b7d1e4c8a2f6
 Revises: a5c7e2d91f30
@@ -51,6 +51,14 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('digest'),
     )
+    op.create_table(
+        'export_lead',
+        sa.Column('export_file_id', sa.Integer(), nullable=False),
+        sa.Column('lead_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['export_file_id'], ['export_file.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('export_file_id', 'lead_id'),
+    )
+    op.create_index('ix_export_lead_lead_id', 'export_lead', ['lead_id'])
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.add_column(sa.Column('professional', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('last_contact_at', sa.DateTime(), nullable=True))
@@ -73,6 +81,8 @@ def downgrade():
         batch_op.drop_column('anonymised_at')
         batch_op.drop_column('last_contact_at')
         batch_op.drop_column('professional')
+    op.drop_index('ix_export_lead_lead_id', table_name='export_lead')
+    op.drop_table('export_lead')
     op.drop_table('suppression')
     op.drop_index('ix_consent_record_lead', table_name='consent_record')
     op.drop_table('consent_record')
