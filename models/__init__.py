@@ -34,6 +34,7 @@ from models.notification import CHANNELS as NOTIFICATION_CHANNELS
 from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
 from models.lead_deletion import LeadDeletion
 from models.lead_stat import LeadContactStat, LeadDayStat
+from models.processing_register import ProcessingRegister
 from models.report import SavedReport
 from models.session_generation import SessionGeneration
 from models.source import SOURCE_KINDS, Source
@@ -52,5 +53,5 @@ __all__ = [
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
-    "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead",
+    "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead", "ProcessingRegister",
 ]

@@ -1,6 +1,6 @@
 """An export too large for a request: written by a job, downloaded by the one who asked."""
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 
 from models.base import utcnow
 
@@ -16,9 +16,18 @@ class ExportFile(Model):
     status = Column(String(10), nullable=False, default="pending")  # pending, done, failed
     rows = Column(Integer)
     path = Column(String(500))
+    # When the stored file was deleted (CRM_PURGE_EXPORT_DAYS) and `path` nulled; an export
+    # sent at once never had a file.
+    purged_at = Column(DateTime)
     error = Column(String(500))
     created_at = Column(DateTime, nullable=False, default=utcnow)
     finished_at = Column(DateTime)
+
+    __table_args__ = (
+        # The purge's look-up: exports still holding a file.
+        Index("ix_export_file_stored", "created_at", sqlite_where=text("path IS NOT NULL"),
+              postgresql_where=text("path IS NOT NULL")),
+    )
 
 
 class ExportLead(Model):

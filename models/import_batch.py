@@ -35,7 +35,8 @@ class ImportBatch(TimestampMixin, Model):
     created_by_id = Column(Integer, ForeignKey("ab_user.id"))
     created_by = relationship(User, foreign_keys=[created_by_id])
     file_name = Column(String(255), nullable=False)
-    stored_path = Column(String(500), nullable=False)
+    # None once the file was purged (CRM_PURGE_IMPORT_DAYS); it is always set before that.
+    stored_path = Column(String(500))
     encoding = Column(String(20))
     delimiter = Column(String(5))
     header_row = Column(Integer, nullable=False, default=0)
@@ -59,6 +60,9 @@ class ImportBatch(TimestampMixin, Model):
     warned = Column(Integer, nullable=False, default=0, server_default="0")
     rejected_path = Column(String(500))
     warnings_path = Column(String(500))
+    # When the rejected-row and warnings files were deleted (CRM_PURGE_EXPORT_DAYS), their
+    # paths nulled: a None path alone would also mean "not run yet".
+    reports_purged_at = Column(DateTime)
     # What the admin chose for the file's values: {"status": {key: code}, "source": {key: id},
     # "campaign": {key: id}} (keys as importing.mapping.header_key gives them).
     value_map_json = Column(Text)

@@ -1,7 +1,7 @@
 """Every delivery from an ad platform or a web form, stored raw before it is processed."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import relationship
 
 from models.base import utcnow
@@ -30,7 +30,8 @@ class IntakeDelivery(Model):
     received_at = Column(DateTime, nullable=False, default=utcnow)
     remote_addr = Column(String(64))
     content_type = Column(String(100))
-    body = Column(Text, nullable=False, default="")
+    # None once the payload was purged (CRM_PURGE_IMPORT_DAYS); "" or more until then.
+    body = Column(Text, default="")
     external_id = Column(String(100))  # Google lead_id, Meta leadgen_id
     status = Column(String(20), nullable=False, default="received")
     message = Column(Text)
@@ -45,6 +46,9 @@ class IntakeDelivery(Model):
     __table_args__ = (
         Index("ix_intake_received", "received_at"),
         Index("ix_intake_external", "channel", "external_id", unique=True),
+        # The purge's look-up: deliveries still holding their payload, oldest first.
+        Index("ix_intake_payload_kept", "received_at", sqlite_where=text("body IS NOT NULL"),
+              postgresql_where=text("body IS NOT NULL")),
     )
 
     @property
