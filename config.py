@@ -66,6 +66,10 @@ class Config:
     CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
     CRM_EXPORT_DIR = os.environ.get("CRM_EXPORT_DIR", os.path.join(BASE_DIR, "instance", "exports"))
     CRM_EXPORT_INLINE_ROWS = 10_000  # larger exports run as a job
+    # Days stored files are kept (RGPD): imported files and the raw payloads of intake
+    # deliveries; rejected-row and warnings files of imports, and exports prepared by a job.
+    CRM_PURGE_IMPORT_DAYS = int(os.environ.get("CRM_PURGE_IMPORT_DAYS", "90"))
+    CRM_PURGE_EXPORT_DAYS = int(os.environ.get("CRM_PURGE_EXPORT_DAYS", "30"))
     CRM_COMPANY_NAME = os.environ.get("CRM_COMPANY_NAME")
     CRM_COMPANY_LOGO = os.environ.get("CRM_COMPANY_LOGO")  # a PNG/JPEG file path, for PDFs
     CRM_ATTACHMENT_DIR = os.environ.get("CRM_ATTACHMENT_DIR",

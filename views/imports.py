@@ -91,7 +91,10 @@ class ImportView(BaseView):
     @has_access
     def settings(self, batch_id):
         batch = self._batch(batch_id)
-        if batch.status != "pending":
+        if batch.stored_path is None:
+            flash(_("Fichier importé supprimé (conservation %(days)d jours).",
+                    days=current_app.config["CRM_PURGE_IMPORT_DAYS"]), "warning")
+        if batch.status != "pending" or batch.stored_path is None:
             return redirect(url_for("ImportView.status", batch_id=batch.id))
         if request.method == "POST":
             try:
@@ -166,20 +169,23 @@ class ImportView(BaseView):
     @has_access
     def rejected(self, batch_id):
         batch = self._batch(batch_id)
-        return self._send_rows(batch.rejected_path, batch.file_name, "-rejets.csv")
+        return self._send_rows(batch, batch.rejected_path, "-rejets.csv")
 
     @expose("/<int:batch_id>/warnings.csv")
     @has_access
     def warnings(self, batch_id):
         batch = self._batch(batch_id)
-        return self._send_rows(batch.warnings_path, batch.file_name, "-avertissements.csv")
+        return self._send_rows(batch, batch.warnings_path, "-avertissements.csv")
 
     @staticmethod
-    def _send_rows(path, file_name, suffix):
+    def _send_rows(batch, path, suffix):
+        if batch.reports_purged_at is not None:
+            abort(410, description=_("Fichier supprimé (conservation %(days)d jours).",
+                                     days=current_app.config["CRM_PURGE_EXPORT_DAYS"]))
         if not path or not os.path.exists(path):
             abort(404)
         return send_file(path, mimetype="text/csv", as_attachment=True,
-                         download_name=os.path.splitext(file_name)[0] + suffix)
+                         download_name=os.path.splitext(batch.file_name)[0] + suffix)
 
     @expose("/<int:batch_id>/undo", methods=["POST"])
     @has_access

@@ -1,6 +1,6 @@
 """Journal des entrées: every webhook delivery, its outcome, and replay of failed ones."""
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
@@ -13,6 +13,14 @@ from models import CHANNELS, DELIVERY_STATUSES, IntakeDelivery
 from views import formatters as fmt
 from views.base import CRMModelView, crm_datamodel
 from views.scoping import scope_filter
+
+
+def payload(body):
+    if body is None:
+        return _("Contenu supprimé (conservation %(days)d jours).",
+                 days=current_app.config["CRM_PURGE_IMPORT_DAYS"])
+    return body
+
 
 class IntakeDeliveryView(CRMModelView):
     route_base = "/intake"
@@ -39,7 +47,7 @@ class IntakeDeliveryView(CRMModelView):
     formatters_columns = {"received_at": fmt.datetime_local, "processed_at": fmt.datetime_local,
                           "last_seen_at": fmt.datetime_local,
                           "channel": fmt.label_from(CHANNELS), "status": fmt.label_from(DELIVERY_STATUSES),
-                          "lead": fmt.lead_link}
+                          "lead": fmt.lead_link, "body": payload}
 
     @expose("/replay/<int:pk>", methods=["POST"])
     @has_access
@@ -48,6 +56,9 @@ class IntakeDeliveryView(CRMModelView):
         delivery = self.get_scoped_item(pk)
         if delivery.status not in ("failed", "received") or delivery.channel not in PARSERS:
             flash(_("Seule une entrée en échec peut être rejouée."), "warning")
+        elif delivery.body is None:
+            flash(_("Contenu supprimé (conservation %(days)d jours) : cette entrée ne peut plus "
+                    "être rejouée.", days=current_app.config["CRM_PURGE_IMPORT_DAYS"]), "warning")
         else:
             try:
                 take_delivery(delivery)

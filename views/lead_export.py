@@ -79,6 +79,9 @@ class LeadExportView(BaseView):
             ExportFile.id == export_id).first()
         if export is None:
             abort(404)
+        if export.purged_at is not None:
+            abort(410, description=_("Fichier supprimé (conservation %(days)d jours).",
+                                     days=current_app.config["CRM_PURGE_EXPORT_DAYS"]))
         if export.status != "done" or not export.path or not os.path.exists(export.path):
             abort(404, description=_("Cet export n'est pas (ou plus) disponible."))
         return send_file(export.path, mimetype=FORMATS[export.file_format][0], as_attachment=True,

@@ -336,6 +336,9 @@ class BatchRun:
             if owner_id is not None:
                 self.assigned_by_rule[number] = rule_id
         lead["created_at"] = lead["created_at"] or now
+        # The person's last contact is when they gave these details (retention counts from it);
+        # the bulk insert cannot apply the column's default.
+        lead["last_contact_at"] = lead["created_at"]
         lead["updated_at"] = now
         lead["owner_id"] = owner_id
         lead["possible_duplicate"] = duplicate
