@@ -55,6 +55,8 @@ REMINDERS = "Reminders"
 FOLLOWUP_RULE = "FollowUpRule"
 EMAIL_TEMPLATE = "EmailTemplate"
 USER_PROFILE = "UserProfile"
+# The register of processing (RGPD art. 30): Admin only (no role below is given it).
+PRIVACY_REGISTER = "PrivacyRegister"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -85,6 +87,7 @@ MENU_FOLLOWUP = "FollowUpRules"
 MENU_EMAIL_TEMPLATES = "EmailTemplates"
 MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
+MENU_PRIVACY_REGISTER = "PrivacyRegister"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")

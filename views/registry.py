@@ -23,6 +23,7 @@ from views.lead_export import LeadExportView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
 from views.performance import PerformanceView
+from views.privacy.register import RegisterView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -70,6 +71,8 @@ def register_views(appbuilder):
     appbuilder.add_view(CalendarView, sec.MENU_CALENDAR, label=_l("Agenda"), icon="fa-calendar-alt")
     appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,
                         label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
+    appbuilder.add_view(RegisterView, sec.MENU_PRIVACY_REGISTER,
+                        label=_l("Registre des traitements"), icon="fa-book", **tools)
     appbuilder.add_view_no_menu(CalendarFeedView)
     appbuilder.add_view_no_menu(LeadExportView)
     appbuilder.add_view_no_menu(BookingView)
