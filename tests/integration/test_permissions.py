@@ -49,6 +49,8 @@ SCREENS = [
     ("GET", "/user-profiles/list/", {"Admin"}),
     ("GET", "/users/list/", {"Admin"}),
     ("GET", "/roles/list/", {"Admin"}),
+    ("GET", "/privacy/register/", {"Admin"}),
+    ("GET", "/privacy/register/pdf", {"Admin"}),
 ]
 
 APIS = [

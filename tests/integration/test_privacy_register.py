@@ -121,3 +121,10 @@ def test_a_later_feature_adds_its_data_categories(admin):
         assert "Budget, surface du projet." in section(admin.get(URL).get_data(as_text=True), "data")
     finally:
         register_service.DATA_CATEGORY_SOURCES.remove(custom_fields)
+
+
+def test_the_register_speaks_english_too(admin):
+    admin.get("/lang/en")
+    page = admin.get(URL).get_data(as_text=True)
+    assert "Register of processing" in page and "Sales prospecting" in page
+    assert "Registre des traitements" not in page
