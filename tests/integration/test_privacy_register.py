@@ -72,7 +72,8 @@ def test_google_ads_and_a_remote_database_are_listed(app, admin):
 
 def test_the_admin_enters_the_contacts_and_the_pdf_holds_them(app, admin):
     response = admin.post(URL + "contacts", data={
-        "controller_name": "Menuiserie Éloïse Bérénger", "controller_address": "3 rue des Écoles, 69001 Lyon",
+        "controller_name": "Menuiserie Éloïse Bérénger",
+        "controller_address": "3 rue des Écoles, 69001 Lyon",
         "controller_email": "Contact@Menuiserie.fr", "dpo_name": "Zoé Mercier",
         "dpo_email": "dpo@menuiserie.fr", "dpo_phone": "04 78 00 00 00"})
     assert response.status_code == 302
@@ -118,7 +119,8 @@ def test_a_later_feature_adds_its_data_categories(admin):
 
     register_service.data_categories_from(custom_fields)
     try:
-        assert "Budget, surface du projet." in section(admin.get(URL).get_data(as_text=True), "data")
+        page = admin.get(URL).get_data(as_text=True)
+        assert "Budget, surface du projet." in section(page, "data")
     finally:
         register_service.DATA_CATEGORY_SOURCES.remove(custom_fields)
 

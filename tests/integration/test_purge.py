@@ -118,7 +118,8 @@ def test_the_screens_say_the_file_was_deleted(app, client, runner, accounts, sto
         assert "Fichier supprimé (conservation 90 jours)." in page
         response = client.get(f"/imports/{stored['pending']}/settings", follow_redirects=True)
         assert response.status_code == 200
-        assert "Fichier importé supprimé (conservation 90 jours)." in response.get_data(as_text=True)
+        body = response.get_data(as_text=True)
+        assert "Fichier importé supprimé (conservation 90 jours)." in body
         page = client.get(f"/intake/show/{stored['delivery']}").get_data(as_text=True)
         assert "Contenu supprimé (conservation 90 jours)." in page
         response = client.post(f"/intake/replay/{stored['delivery']}", follow_redirects=True)
