@@ -1,0 +1,1 @@
+"""Screens of the privacy (RGPD) work: consent, unsubscribe, access and erasure requests."""
