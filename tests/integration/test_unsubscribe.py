@@ -16,6 +16,7 @@ from models import ConsentRecord, Lead
 from tests.conftest import Accounts, empty_database, make_app
 from tests.factories import make_lead
 from tests.integration.conftest import use_smtp
+from tests.integration.test_browser import live_app, page, shot  # noqa: F401 - fixtures
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
@@ -153,3 +154,22 @@ def test_csrf_guards_the_page_s_button_but_not_the_one_click_post(database_url, 
         codes = [client.get(f"/desinscription/{token}").status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         assert db.session.get(Lead, lead.id).consent_contact is False
+
+
+@pytest.mark.browser
+def test_the_unsubscribe_page_in_a_browser_on_a_desktop_and_a_phone(database_url, live_app, page):
+    with make_app(database_url).app_context() as context:
+        lead = db.session.query(Lead).filter_by(last_name="Bernard").one()
+        token = token_of(context.app, lead)
+    for width, height, name in ((1366, 900, "desktop"), (390, 844, "phone")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_app}/desinscription/{token}")
+        button = page.get_by_role("button", name="Confirmer ma désinscription")
+        assert button.is_visible() and button.bounding_box()["width"] <= width
+        shot(page, f"unsubscribe-{name}")
+    button.click()  # the real CSRF token of the page
+    page.wait_for_selector("text=Vous êtes désinscrit")
+    shot(page, "unsubscribe-done-phone")
+    page.goto(f"{live_app}/desinscription/{token}x")
+    assert "pas valide" in page.content()
+    shot(page, "unsubscribe-invalid-phone")
