@@ -105,6 +105,18 @@ class Config:
     META_RETRY_INTERVALS = [10, 60, 300, 900, 3600]
     CRM_BOOKING_RATE_LIMIT = os.environ.get("CRM_BOOKING_RATE_LIMIT", "30 per minute")
     CRM_WEBHOOK_RATE_LIMIT = os.environ.get("CRM_WEBHOOK_RATE_LIMIT", "120 per minute")
+    # Unsubscribe links: mail providers post one-click unsubscribes from their own servers, so
+    # one address may carry many people's clicks (a higher limit than the booking page's).
+    CRM_UNSUBSCRIBE_RATE_LIMIT = os.environ.get("CRM_UNSUBSCRIBE_RATE_LIMIT", "60 per minute")
+    CRM_UNSUBSCRIBE_MAX_BYTES = 4 * 1024
+    # How long an unsubscribe link keeps working (people unsubscribe from old e-mails too).
+    CRM_UNSUBSCRIBE_TOKEN_DAYS = int(os.environ.get("CRM_UNSUBSCRIBE_TOKEN_DAYS", "730"))
+    # A mailbox for RFC 2369 mailto unsubscribes ("desinscription@example.fr" becomes
+    # desinscription+TOKEN@example.fr); unset, List-Unsubscribe holds the https link only.
+    CRM_UNSUBSCRIBE_MAILTO = os.environ.get("CRM_UNSUBSCRIBE_MAILTO") or None
+    # A lead with a company name counts as a professional (B2B prospecting: allowed unless they
+    # object) unless marked otherwise; off for a business whose customers are consumers.
+    CRM_COMPANY_IS_B2B = _env_bool("CRM_COMPANY_IS_B2B", default=True)
     # A list counts its rows only as far as its pager needs to look ahead.
     CRM_COUNT_LOOKAHEAD = 10_000
     # The API's cursor sync serves rows written at least this long ago: a transaction still

@@ -12,6 +12,7 @@ from app.extensions import db, get_queue, mail
 from app.services.booking import manage_token
 from app.services.ical import invitation
 from app.services.mailer import absolute_url
+from app.services.privacy.sending import mark_transactional
 from app.services.sms import send_sms
 from app.timezones import format_local
 from models import Appointment
@@ -54,6 +55,7 @@ def email_lead(appointment_id, change):
                              appointment.lead.full_name)
     message.attach("invitation.ics", f"text/calendar; method={method}; charset=UTF-8",
                    ics.encode("utf-8"))
+    mark_transactional(message)  # about an appointment the lead agreed to: no consent asked
     mail.send(message)
     return True
 
@@ -88,7 +90,7 @@ def remind_lead(appointment_id, kind, now=None):
         return False  # booked later than that: the confirmation was the reminder
     if appointment.lead.email:
         email_lead(appointment_id, kind)
-    if appointment.lead.phone:
+    if appointment.lead.phone:  # transactional too: sent whatever the SMS consent
         send_sms(appointment.lead.phone, SUBJECTS[kind](_context(appointment)))
     return True
 

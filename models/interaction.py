@@ -21,7 +21,9 @@ DIRECTIONS = {
 }
 
 MAIL_STATUSES = {"queued": _l("En attente d'envoi"), "sent": _l("Envoyé"),
-                     "failed": _l("Échec de l'envoi")}
+                     "failed": _l("Échec de l'envoi"),
+                     # consent withdrawn between writing and sending: not sent, with the reason
+                     "blocked": _l("Non envoyé")}
 
 
 class Interaction(TimestampMixin, Model):
@@ -38,7 +40,7 @@ class Interaction(TimestampMixin, Model):
     summary = Column(Text)
     duration_minutes = Column(Integer)
     # Outgoing e-mails written from the lead sheet are sent by a job: its outcome.
-    delivery_status = Column(String(10))  # queued, sent, failed
+    delivery_status = Column(String(10))  # queued, sent, failed, blocked
     delivery_error = Column(String(500))
 
     __table_args__ = (Index("ix_interaction_lead_when", "lead_id", "occurred_at"),)

@@ -133,7 +133,8 @@ class LeadSheetView(BaseView):
 
         def action():
             queued.append(queue_email(db.session, lead, current_user(), request.form.get("subject"),
-                                      request.form.get("body")))
+                                      request.form.get("body"),
+                                      current_app.config["CRM_COMPANY_IS_B2B"]))
             return lambda: enqueue(send_lead_email, queued[0].id)
         return self._run(lead, action, _("E-mail en cours d'envoi."))
 

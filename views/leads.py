@@ -18,6 +18,7 @@ from app.services.errors import DomainError
 from app.services.assignment import auto_assign, record
 from app.services.lead_list import FILTER_KEYS, parse_list_args
 from app.services.lead_lookup import email_value, phone_value, platform_id, rfc3339_utc
+from app.services.privacy.sending import refused_leads
 from app.services.leads import assign, normalise_lead, set_status
 from app.extensions import db
 from jobs.notifications import notify_assignment
@@ -176,6 +177,15 @@ class LeadView(LeadLifecycle, CRMModelView):
     validators_columns = {"email": [UniqueContact("email")], "phone": [UniqueContact("phone")]}
     related_views = [InteractionView, AppointmentView, LeadAssignmentView]
     show_exclude_columns = ["name_key"]
+
+    def _get_list_widget(self, filters, **kwargs):
+        """The table also knows which rows' phone links need a confirmation (no phone
+        consent), for this list and the lead tabs of sources and campaigns."""
+        widgets = super()._get_list_widget(filters, **kwargs)
+        table = widgets["list"].template_args
+        table["call_warnings"] = refused_leads(db.session, table["pks"], "phone",
+                                               current_app.config["CRM_COMPANY_IS_B2B"])
+        return widgets
 
     @expose("/list/")
     @has_access

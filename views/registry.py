@@ -24,6 +24,7 @@ from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
 from views.performance import PerformanceView
 from views.privacy.register import RegisterView
+from views.privacy.unsubscribe import ONE_CLICK_ENDPOINT, UnsubscribeView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -83,6 +84,8 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(LookupView)
     webhooks = appbuilder.add_view_no_menu(WebhookView)
     csrf.exempt(webhooks.blueprint)
+    appbuilder.add_view_no_menu(UnsubscribeView)
+    csrf.exempt(ONE_CLICK_ENDPOINT)  # mail providers' one-click POST has no page, no cookie
     for api in (LeadApi, SourceApi, CampaignApi, AppointmentApi, InteractionApi, LeadSheetApi):
         appbuilder.add_api(api)
     # FAB's own OpenAPI view is off (FAB_ADD_OPENAPI_VIEWS): this one corrects the document.

@@ -4,6 +4,7 @@ from flask import current_app, request
 from app.extensions import db
 from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
 from app.services.lead_mail import render
+from app.services.privacy.sending import refusal, refused_leads
 from app.services.timeline import timeline
 from models.base import utcnow
 from models import STATUSES, Appointment, Attachment, EmailTemplate, Reminder, User
@@ -28,8 +29,12 @@ def sheet_context(lead, neighbours=(None, None)):
     if can["reassign"]:
         reps = scope_assignable_users(db.session.query(User)).order_by(
             User.first_name, User.last_name).limit(500).all()
+    b2b = current_app.config["CRM_COMPANY_IS_B2B"]
     return {
         "lead": lead,
+        # The phone link asks for a confirmation, the e-mail form says it will be refused.
+        "call_warning": bool(lead.phone and refused_leads(db.session, [lead.id], "phone", b2b)),
+        "email_refusal": refusal(db.session, lead, "email", b2b) if lead.email else None,
         "entries": timeline(db.session, lead),
         "reminders": db.session.query(Reminder).filter(
             Reminder.lead_id == lead.id, Reminder.done_at.is_(None)).order_by(Reminder.due_at).all(),

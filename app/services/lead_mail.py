@@ -4,6 +4,7 @@ import re
 from flask_babel import gettext as _
 
 from app.services.errors import DomainError
+from app.services.privacy.sending import check_prospecting
 from app.timezones import format_local
 from models import Appointment, Interaction
 from models.base import utcnow
@@ -50,10 +51,12 @@ def render(session, text, lead, user):
     return _VARIABLE.sub(value, text or "")
 
 
-def queue_email(session, lead, user, subject, body):
-    """The outgoing e-mail as an interaction waiting for its job (jobs.lead_mail.send)."""
+def queue_email(session, lead, user, subject, body, company_is_b2b=True):
+    """The outgoing e-mail as an interaction waiting for its job (jobs.lead_mail.send); refused
+    without the lead's e-mail consent (the job checks it again before sending)."""
     if not lead.email:
         raise DomainError(_("Ce prospect n'a pas d'adresse e-mail."), field="email")
+    check_prospecting(session, lead, "email", company_is_b2b)
     subject, body = " ".join((subject or "").split()), (body or "").strip()
     if not subject or not body:
         raise DomainError(_("L'objet et le message sont obligatoires."), field="subject")

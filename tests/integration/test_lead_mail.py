@@ -1,5 +1,6 @@
 """E-mails to a lead from its sheet: templates with variables, sent by a job through a real SMTP
-listener, logged as an outgoing e-mail with its outcome."""
+listener, logged as an outgoing e-mail with its outcome. The leads are professionals, whom
+prospecting may reach without opt-in (consent rules: test_sending_consent.py)."""
 import email
 import email.policy
 
@@ -20,7 +21,8 @@ def claire(accounts):
 
 def test_an_email_from_the_sheet_is_sent_and_logged(app, client, accounts, claire, smtp):
     use_smtp(app, smtp)
-    lead = make_lead(owner=claire, email="marie@exemple.fr", first_name="Marie")
+    lead = make_lead(owner=claire, email="marie@exemple.fr", first_name="Marie",
+                     professional=True)
     accounts.login(client, "claire")
     response = client.post(f"/sheet/{lead.id}/email", data={
         "subject": "Votre devis", "body": "Bonjour Marie,\nvoici le devis.\n<b>Claire</b>"})
@@ -41,7 +43,7 @@ def test_a_failed_send_is_shown_with_its_reason(app, client, accounts, claire):
     from app.extensions import mail
 
     mail.init_app(app)
-    lead = make_lead(owner=claire, email="marie@exemple.fr")
+    lead = make_lead(owner=claire, email="marie@exemple.fr", professional=True)
     accounts.login(client, "claire")
     client.post(f"/sheet/{lead.id}/email", data={"subject": "Devis", "body": "Texte"})
     item = db.session.query(Interaction).one()
@@ -55,7 +57,7 @@ def test_a_failed_send_is_shown_with_its_reason(app, client, accounts, claire):
     ({"subject": "x" * 201, "body": "x"}, "trop long"),
 ])
 def test_bad_emails_are_refused(client, accounts, claire, form, message):
-    lead = make_lead(owner=claire, email="marie@exemple.fr")
+    lead = make_lead(owner=claire, email="marie@exemple.fr", professional=True)
     accounts.login(client, "claire")
     response = client.post(f"/sheet/{lead.id}/email", data=form)
     assert response.status_code == 400 and message in response.get_data(as_text=True)

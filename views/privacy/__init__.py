@@ -1,1 +1,1 @@
-"""Screens of the privacy (RGPD) area."""
+"""Screens of the privacy (RGPD) area: consent, unsubscribe, requests, erasure, audit, register."""

@@ -90,7 +90,12 @@ def may_prospect(session, lead, channel, company_is_b2b=True):
     Consumers must have given it (opt-in); professionals may be prospected unless they refused
     or withdrew (right to object), as may anyone by post. Transactional messages (appointment
     confirmations and reminders) do not ask this."""
-    record = current(session, lead.id).get(channel)
+    return permits(current(session, lead.id).get(channel), lead, channel, company_is_b2b)
+
+
+def permits(record, lead, channel, company_is_b2b=True):
+    """may_prospect's rule, given the channel's latest record (or None): for callers that
+    loaded the records of many leads at once."""
     if record is not None:
         return record.state == "given"
     return channel == "post" or is_professional(lead, company_is_b2b)
