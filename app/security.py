@@ -26,7 +26,9 @@ ROLE_ADMIN = "Admin"
 ROLE_MANAGER = "Responsable"
 ROLE_SALES = "Commercial"
 ROLE_MARKETING = "Marketing"
-CRM_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_SALES, ROLE_MARKETING)
+# The data protection officer: answers people's RGPD requests, sees every lead for that only.
+ROLE_DPO = "DPO"
+CRM_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_SALES, ROLE_MARKETING, ROLE_DPO)
 
 # View / permission-key names (class_permission_name of the views). Renaming one orphans rows.
 LEAD = "Lead"
@@ -55,6 +57,9 @@ REMINDERS = "Reminders"
 FOLLOWUP_RULE = "FollowUpRule"
 EMAIL_TEMPLATE = "EmailTemplate"
 USER_PROFILE = "UserProfile"
+# The RGPD requests screen (right of access, request tracking): every lead, unscoped.
+DPO = "DPO"
+PERM_DPO = "can_access"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -85,6 +90,7 @@ MENU_FOLLOWUP = "FollowUpRules"
 MENU_EMAIL_TEMPLATES = "EmailTemplates"
 MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
+MENU_PRIVACY_REQUESTS = "PrivacyRequests"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -171,6 +177,7 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
     + _menus(MENU_LEADS),
+    ROLE_DPO: _COMMON + _pairs(DPO, PERM_DPO) + _menus(MENU_TOOLS, MENU_PRIVACY_REQUESTS),
 }
 
 

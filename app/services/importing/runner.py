@@ -337,6 +337,7 @@ class BatchRun:
                 self.assigned_by_rule[number] = rule_id
         lead["created_at"] = lead["created_at"] or now
         lead["updated_at"] = now
+        lead["last_contact_at"] = now  # the model's default, which bulk inserts do not run
         lead["owner_id"] = owner_id
         lead["possible_duplicate"] = duplicate
         lead.setdefault("consent_contact", False)
