@@ -68,8 +68,8 @@ class PrivacyRequestsView(BaseView):
         except DomainError as exc:
             flash(exc.message, "danger")
             return self._index(400, *_person())
-        return self.render_template("privacy/person.html", data=data, kinds=REQUEST_KINDS, labels=LABELS,
-                                    args=request.args)
+        return self.render_template("privacy/person.html", data=data, kinds=REQUEST_KINDS,
+                                    labels=LABELS, args=request.args)
 
     @expose("/person.json")
     @has_access

@@ -72,8 +72,9 @@ def person_data(session, email=None, phone=None, region="FR"):
     lead_ids = find_lead_ids(session, email, phone)
     users = _user_names(session)
     leads = session.query(Lead).filter(Lead.id.in_(lead_ids)).order_by(Lead.id).all()
-    emails = _rows(session, Interaction, lead_ids, "occurred_at").filter(Interaction.kind == "email")
-    others = _rows(session, Interaction, lead_ids, "occurred_at").filter(Interaction.kind != "email")
+    interactions = _rows(session, Interaction, lead_ids, "occurred_at")
+    emails = interactions.filter(Interaction.kind == "email")
+    others = interactions.filter(Interaction.kind != "email")
     return {
         "format_version": FORMAT_VERSION,
         "generated_at": format_rfc3339(utcnow()),
@@ -84,7 +85,8 @@ def person_data(session, email=None, phone=None, region="FR"):
                      _rows(session, ConsentRecord, lead_ids, "id")],
         "interactions": [_plain(i, INTERACTION_FIELDS, user=users.get(i.user_id)) for i in others],
         "emails": [_plain(i, EMAIL_FIELDS, user=users.get(i.user_id)) for i in emails],
-        "notes": [_note(n, users, lead_ids) for n in _notes(session, lead_ids, email, phone, region)],
+        "notes": [_note(n, users, lead_ids)
+                  for n in _notes(session, lead_ids, email, phone, region)],
         "events": [_plain(e, EVENT_FIELDS, user=users.get(e.user_id))
                    for e in _rows(session, LeadEvent, lead_ids, "at")],
         "appointments": [_plain(a, APPOINTMENT_FIELDS, owner=users.get(a.owner_id))
@@ -118,7 +120,7 @@ def _plain(item, names, **extra):
 
 def _rows(session, model, lead_ids, order):
     return session.query(model).filter(model.lead_id.in_(lead_ids)).order_by(
-        getattr(model, order), model.id if hasattr(model, "id") else model.lead_id)
+        getattr(model, order), model.id)
 
 
 def _user_names(session):
@@ -191,7 +193,8 @@ def _import_rows(session, leads, lead_ids, users):
     batches = {b.id: b for b in session.query(ImportBatch).filter(
         ImportBatch.id.in_({batch_id for batch_id, _row in rows}))} if rows else {}
     result = []
-    for (batch_id, row), (outcome, lead_id) in sorted(rows.items(), key=lambda i: (i[0][0], i[0][1] or 0)):
+    for (batch_id, row), (outcome, lead_id) in sorted(rows.items(),
+                                                      key=lambda i: (i[0][0], i[0][1] or 0)):
         batch = batches.get(batch_id)
         result.append({"batch_id": batch_id, "row": row, "lead_id": lead_id, "outcome": outcome,
                        "file_name": batch.file_name if batch else None,

@@ -51,7 +51,8 @@ def close_request(session, request_id, status, note, user_id):
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Indiquez ce qui a été fait (ou le motif du refus)."), field="note")
-    item.status, item.note, item.handled_by_id, item.closed_at = status, note[:5000], user_id, utcnow()
+    item.status, item.note, item.handled_by_id = status, note[:5000], user_id
+    item.closed_at = utcnow()
     return item
 
 
