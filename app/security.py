@@ -26,7 +26,9 @@ ROLE_ADMIN = "Admin"
 ROLE_MANAGER = "Responsable"
 ROLE_SALES = "Commercial"
 ROLE_MARKETING = "Marketing"
-CRM_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_SALES, ROLE_MARKETING)
+# The data protection officer: answers people's RGPD requests, sees every lead for that only.
+ROLE_DPO = "DPO"
+CRM_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_SALES, ROLE_MARKETING, ROLE_DPO)
 
 # View / permission-key names (class_permission_name of the views). Renaming one orphans rows.
 LEAD = "Lead"
@@ -57,6 +59,9 @@ EMAIL_TEMPLATE = "EmailTemplate"
 USER_PROFILE = "UserProfile"
 # The register of processing (RGPD art. 30): Admin only (no role below is given it).
 PRIVACY_REGISTER = "PrivacyRegister"
+# The RGPD requests screen (right of access, request tracking): every lead, unscoped.
+DPO = "DPO"
+PERM_DPO = "can_access"
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -88,6 +93,7 @@ MENU_EMAIL_TEMPLATES = "EmailTemplates"
 MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
 MENU_PRIVACY_REGISTER = "PrivacyRegister"
+MENU_PRIVACY_REQUESTS = "PrivacyRequests"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -174,6 +180,7 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
     + _menus(MENU_LEADS),
+    ROLE_DPO: _COMMON + _pairs(DPO, PERM_DPO) + _menus(MENU_TOOLS, MENU_PRIVACY_REQUESTS),
 }
 
 

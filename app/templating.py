@@ -1,4 +1,5 @@
 """Template filters and globals shared by the CRM's templates."""
+import datetime as dt
 import re
 
 from flask import current_app
@@ -61,6 +62,8 @@ def register(app):
 
     @app.template_filter("local_dt")
     def local_dt(value, fmt="%d/%m/%Y %H:%M"):
+        if isinstance(value, str):  # RFC 3339 text, as the RGPD access report carries dates
+            value = dt.datetime.fromisoformat(value)
         return format_local(value, fmt)
 
     @app.template_filter("thousands")

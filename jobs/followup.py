@@ -1,6 +1,6 @@
 """Scheduled work: due reminders, follow-up rules, appointment reminders to leads, CalDAV
 calendars, files of deleted leads, the API's expired idempotency keys and old tombstones,
-stored files past their retention period.
+stored files past their retention period, RGPD requests past their deadline.
 
 With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
 reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
@@ -23,6 +23,7 @@ from app.services.viewer import user_sees_lead
 from jobs.appointments import due_lead_reminders
 from jobs.calendar_sync import sync_due_accounts
 from jobs.notifications import dispatch
+from jobs.privacy_requests import notify_overdue_requests
 from jobs.purge import purge_files
 from jobs.reports import send_weekly_reports
 from models import Reminder
@@ -75,7 +76,8 @@ def tick(now=None):
             "followups": len(notifications), "lead_reminders": due_lead_reminders(now),
             "calendar_changes": sync_due_accounts(now), "weekly_reports": send_weekly_reports(now),
             "orphan_files": removed, "expired_api_records": purge_api_records(now),
-            "purged_files": purge_files(now)}
+            "purged_files": purge_files(now),
+            "overdue_privacy_requests": notify_overdue_requests(now)}
 
 
 def purge_api_records(now=None):

@@ -33,6 +33,8 @@ from models.notification import (DEFAULT_CHANNELS, EVENTS, Notification, Notific
 from models.notification import CHANNELS as NOTIFICATION_CHANNELS
 from models.reminder import RULE_STATUSES, FollowUpAlert, FollowUpRule, Reminder
 from models.lead_deletion import LeadDeletion
+from models.lead_merge import LeadMerge
+from models.privacy_request import REQUEST_KINDS, REQUEST_STATUSES, PrivacyRequest
 from models.lead_stat import LeadContactStat, LeadDayStat
 from models.processing_register import ProcessingRegister
 from models.report import SavedReport
@@ -54,4 +56,6 @@ __all__ = [
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
     "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead", "ProcessingRegister",
+    "LeadMerge",
+    "PrivacyRequest", "REQUEST_KINDS", "REQUEST_STATUSES",
 ]

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.security import LEAD_EXPORT
 from app.services.errors import DomainError
-from app.services.lead_exports import FORMATS, write_export
+from app.services.lead_exports import FORMATS, record_inline_export, write_export
 from app.services.lead_list import list_query, parse_list_args
 from app.services.viewer import scope
 from jobs.exports import run_lead_export
@@ -46,29 +46,33 @@ class LeadExportView(BaseView):
         except DomainError as exc:
             abort(400, description=exc.message)
         limit = current_app.config["CRM_EXPORT_INLINE_ROWS"]
+        arguments = urlencode(list(args.items(multi=True)))
         if query.order_by(None).limit(limit + 1).count() > limit:
             export = ExportFile(user_id=viewer.user_id, kind="leads", file_format=file_format,
-                                query=urlencode(list(args.items(multi=True))))
+                                query=arguments)
             db.session.add(export)
             db.session.commit()
             enqueue(run_lead_export, export.id)
             flash(_("Plus de %(limit)s prospects : l'export est préparé en tâche de fond. Vous "
                     "serez prévenu quand il sera prêt.", limit=f"{limit:,}".replace(",", "\u202f")),
                   "info")
-            return redirect(url_for("LeadView.list") + "?" + urlencode(list(args.items(multi=True))))
-        return self._send(query, file_format)
+            return redirect(url_for("LeadView.list") + "?" + arguments)
+        return self._send(query, file_format, viewer.user_id, arguments)
 
     @staticmethod
-    def _send(query, file_format):
+    def _send(query, file_format, user_id, arguments):
         title = _("Prospects")
         if file_format in ("csv", "csv-fr"):
             text = io.StringIO(newline="")
-            write_export(query, file_format, text, title)
+            rows = write_export(query, file_format, text, title)
             data = io.BytesIO(text.getvalue().encode("utf-8"))
         else:
             data = io.BytesIO()
-            write_export(query, file_format, data, title)
+            rows = write_export(query, file_format, data, title)
             data.seek(0)
+        # Recorded even though no file is kept: the person's access request lists it.
+        record_inline_export(db.session, user_id, file_format, arguments, query, rows)
+        db.session.commit()
         return send_file(data, mimetype=FORMATS[file_format][0], as_attachment=True,
                          download_name=download_name(file_format), max_age=0)
 

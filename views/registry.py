@@ -25,6 +25,7 @@ from views.notifications import NotificationView, ReminderView
 from views.performance import PerformanceView
 from views.privacy.register import RegisterView
 from views.privacy.unsubscribe import ONE_CLICK_ENDPOINT, UnsubscribeView
+from views.privacy.requests import PrivacyRequestsView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -68,6 +69,8 @@ def register_views(appbuilder):
                         icon="fa-envelope-open-text", **tools)
     appbuilder.add_view(UserProfileView, sec.MENU_USER_PROFILES, label=_l("Profils des utilisateurs"),
                         icon="fa-id-badge", **tools)
+    appbuilder.add_view(PrivacyRequestsView, sec.MENU_PRIVACY_REQUESTS, label=_l("Demandes RGPD"),
+                        icon="fa-user-shield", **tools)
     appbuilder.add_view(ReminderView, sec.MENU_REMINDERS, label=_l("Mes rappels"), icon="fa-bell")
     appbuilder.add_view(CalendarView, sec.MENU_CALENDAR, label=_l("Agenda"), icon="fa-calendar-alt")
     appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,

@@ -4,6 +4,7 @@ from sqlalchemy import false, func, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from app.services.errors import DomainError
+from app.services.privacy.merges import remember_merge
 from app.services.reassignment import follow_owners
 from app.services.viewer import scope_leads
 from models import Appointment, Interaction, Lead, Reminder
@@ -68,6 +69,7 @@ def merge(session, keep, other, user=None):
     notes = [n for n in (keep.note, other.note) if n]
     summary = _("Fusion avec le prospect n° %(id)s (%(name)s, %(email)s) : interactions, rendez-vous "
                 "et notes repris.", id=other.id, name=other.full_name, email=other.email or "—")
+    remember_merge(session, keep, other, user.id if user else None)
     session.delete(other)
     session.flush()  # the other's e-mail and phone are free before keep takes them
     for field, value in taken.items():

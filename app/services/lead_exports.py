@@ -7,12 +7,14 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, literal
 from sqlalchemy.orm import aliased
 
 from app.services import table_files
 from app.services.contact import format_phone
 from app.timezones import crm_zone
-from models import STATUSES, Campaign, Lead, Source, User
+from models import STATUSES, Campaign, ExportFile, ExportLead, Lead, Source, User
+from models.base import utcnow
 
 FORMATS = {"csv": ("text/csv", "csv"), "csv-fr": ("text/csv", "csv"),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -122,3 +124,20 @@ def write_export_file(query, file_format, directory, stem):
     mode = ("w", {"encoding": "utf-8", "newline": ""}) if extension == "csv" else ("wb", {})
     with open(path, mode[0], **mode[1]) as handle:
         return path, write_export(query, file_format, handle, title)
+
+
+def record_export_leads(session, export, query):
+    """Which leads the export held (ExportLead), inserted in one statement from the export's own
+    query: the access request lists a person's exports, an erasure finds the files to delete."""
+    rows = query.order_by(None).with_entities(literal(export.id), Lead.id).distinct()
+    session.execute(insert(ExportLead).from_select(["export_file_id", "lead_id"], rows.statement))
+
+
+def record_inline_export(session, user_id, file_format, arguments, query, rows):
+    """The bookkeeping of an export sent at once (no stored file): done, with its leads."""
+    export = ExportFile(user_id=user_id, kind="leads", file_format=file_format, query=arguments,
+                        status="done", rows=rows, finished_at=utcnow())
+    session.add(export)
+    session.flush()
+    record_export_leads(session, export, query)
+    return export
