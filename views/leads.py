@@ -19,6 +19,7 @@ from app.services.assignment import auto_assign, record
 from app.services.lead_list import FILTER_KEYS, parse_list_args
 from app.services.lead_lookup import email_value, phone_value, platform_id, rfc3339_utc
 from app.services.leads import assign, normalise_lead, set_status
+from app.services.privacy.consent_intake import GENERIC_CHANNELS, record_states
 from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
@@ -36,6 +37,7 @@ from views.lead_forms import UniqueContact, reason_required_when_abandoned
 from views.lead_sync_api import LeadSyncEndpoints
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
+from views.privacy.consent_api import consents_by_channel, document_consents
 from views.sheet_context import sheet_context
 
 LABELS = {
@@ -372,6 +374,37 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     format_columns = {"email": "email"}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+
+    def pre_add(self, item):
+        """A consent sent with a new lead is a record (method api) dated as sent, or now;
+        the lead's summary columns follow from the records."""
+        given, stated_at = item.consent_contact, item.consent_at
+        item.consent_contact, item.consent_at = False, None
+        super().pre_add(item)
+        if given:
+            record_states(db.session, item, dict.fromkeys(GENERIC_CHANNELS, "given"), "api",
+                          stated_at)
+
+    def pre_update(self, item):
+        """consent_contact changed by an edit: given again, or withdrawn, now (records)."""
+        changed = inspect(item).attrs.consent_contact.history
+        given = item.consent_contact
+        if changed.has_changes():
+            item.consent_contact = not given  # the records decide the summary
+        super().pre_update(item)
+        if changed.has_changes():
+            record_states(db.session, item, dict.fromkeys(
+                GENERIC_CHANNELS, "given" if given else "withdrawn"), "api")
+
+    def pre_get(self, data):
+        """The lead's current consent per channel, read-only (channels never recorded are
+        absent)."""
+        super().pre_get(data)
+        data["result"]["consents"] = consents_by_channel(db.session, data["id"])
+
+    def add_api_spec(self, api_spec):
+        super().add_api_spec(api_spec)
+        document_consents(api_spec, self.route_base)
 
     def _handle_filters_args(self, rison_args):
         filters = super()._handle_filters_args(rison_args)

@@ -1,0 +1,1 @@
+"""Privacy (RGPD) screens and API parts: consent, requests, erasure, audit, register."""
