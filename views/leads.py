@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Optional
 
 from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
@@ -28,7 +28,7 @@ from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.assignment import LeadAssignmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
-from views.fields import choice_field
+from views.fields import choice_field, professional_field
 from views.interactions import InteractionView
 from views.import_batch_filter import IMPORT_BATCH_FILTERS, ImportBatchFilter
 from views.lead_filters import (LEAD_SEARCH_FILTERS, ContactIndexed, CreatedFromFilter,
@@ -50,6 +50,7 @@ LABELS = {
     "first_contacted_at": _l("Premier contact"),
     "consent_contact": _l("Accepte d'être contacté"),
     "consent_at": _l("Consentement le"),
+    "professional": _l("Type de prospect"),
     "possible_duplicate": _l("Doublon possible"),
     "utm_source": "utm_source",
     "utm_medium": "utm_medium",
@@ -59,7 +60,7 @@ LABELS = {
 }
 STATUS_CHOICES = [(code, label) for code, label in STATUSES.items()]
 FORM_COLUMNS = ["last_name", "first_name", "email", "phone", "company", "source", "campaign",
-                "status", "abandon_reason", "value", "owner", "consent_contact", "note"]
+                "status", "abandon_reason", "value", "owner", "professional", "note"]
 
 
 def _apply_owner_rule(lead, is_new):
@@ -171,8 +172,8 @@ class LeadView(LeadLifecycle, CRMModelView):
         "status": choice_field(_l("Statut"), STATUSES, "new"),
         "abandon_reason": TextAreaField(_l("Raison de l'abandon"),
                                         validators=[reason_required_when_abandoned, Optional()]),
-        # FAB makes a NOT NULL boolean required, so an unticked box would never validate.
-        "consent_contact": BooleanField(_l("Accepte d'être contacté"), default=False),
+        # Consent is not edited here: it is recorded on the sheet, with its proof.
+        "professional": professional_field(),
     }
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {"email": [UniqueContact("email")], "phone": [UniqueContact("phone")]}
