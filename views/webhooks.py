@@ -46,7 +46,7 @@ def _visitor_proof(data):
     if data.keys() & {"ip", "ip_address"}:
         return {}
     proof = {"ip": request.remote_addr, "user_agent": request.headers.get("User-Agent", "")}
-    if not data.keys() & {"page_url", "page", "referer", "referrer"}:
+    if not data.keys() & {"page_url", "referer", "referrer"}:
         proof["page_url"] = request.headers.get("Referer", "")
     return {k: v for k, v in proof.items() if v}
 

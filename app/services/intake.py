@@ -32,7 +32,7 @@ GOOGLE_FIELDS = {"FULL_NAME": "full_name", "FIRST_NAME": "first_name", "LAST_NAM
 
 # Fields a web form posts as the proof of its consent boxes (compared in lower case), and the
 # proof each one is, with its longest kept length.
-WEB_FORM_PROOF = {"page_url": "page_url", "page": "page_url", "referer": "page_url",
+WEB_FORM_PROOF = {"page_url": "page_url", "referer": "page_url",
                   "referrer": "page_url", "consent_text": "wording", "consent_wording": "wording",
                   "consent_version": "wording_version", "ip": "ip_address",
                   "ip_address": "ip_address", "user_agent": "user_agent"}
