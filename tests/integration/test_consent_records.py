@@ -215,11 +215,12 @@ def test_a_rep_records_an_oral_consent_only_with_a_note(client, accounts):
 
 
 def test_records_are_only_appended_no_route_edits_or_deletes_them(app):
-    routes = [(rule.rule, rule.methods - {"HEAD", "OPTIONS"}) for rule in app.url_map.iter_rules()
-              if "consent" in rule.rule.lower()]
-    assert routes == [("/sheet/<int:pk>/consent", {"POST"})]
-    assert not any(name.startswith("consent") for name in app.view_functions
-                   if "Consent" in name)
+    routes = [(rule.rule, rule.methods - {"HEAD", "OPTIONS", "GET"})
+              for rule in app.url_map.iter_rules() if "consent" in rule.rule.lower()]
+    assert ("/sheet/<int:pk>/consent", {"POST"}) in routes
+    assert not any(methods & {"PUT", "PATCH", "DELETE"} for _rule, methods in routes)
+    assert [rule for rule, methods in routes if rule.startswith("/sheet/")] == [
+        "/sheet/<int:pk>/consent"]
 
 
 def test_the_lead_form_no_longer_edits_consent_but_sets_professional(client, accounts):
