@@ -69,6 +69,8 @@ LEAD_RIGHTS = "LeadRights"
 PERM_ALL_LEADS = "can_see_all_leads"
 PERM_ASSIGN = "can_assign"
 PERM_SET_STATUS = "can_set_status"
+# On the lead sheet: append a consent record (what the person told a rep).
+PERM_CONSENT = "can_consent"
 # Menu names (permission keys of menu entries); labels are translated separately.
 MENU_LEADS = "Leads"
 MENU_SOURCES = "Sources"
@@ -123,7 +125,7 @@ _COMMON = (
     + _menus(MENU_STEERING, MENU_DASHBOARD, MENU_REPORTS)
 )
 _SHEET_ALL = ("can_log", "can_note", "can_remind", "can_attach", "can_download", "can_email",
-              "can_status", "can_reassign")
+              "can_status", "can_reassign", PERM_CONSENT)
 _SHEET_API_ALL = ("can_get", "can_note", "can_remind", "can_attach")
 
 # Working leads day to day (Responsable, Commercial).

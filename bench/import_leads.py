@@ -6,7 +6,8 @@
 
 Each run starts from an empty database (SQLite under instance/ by default). The generated CSV
 file is French-Excel style (cp1252, ';'), with 2 % invalid rows, 1 % blank rows and 5 % of rows
-that match a lead already in the CRM.
+that match a lead already in the CRM. Two rows in three give a consent (the generic column, and
+an SMS opt-in for some): their records are written in bulk with the leads.
 """
 import argparse
 import csv
@@ -36,11 +37,11 @@ def write_file(path, rows, existing, seed=3):
     with open(path, "w", encoding="cp1252", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["Nom", "Prénom", "Courriel", "Tél. mobile", "Origine", "Statut",
-                         "Commentaire", "Créé le"])
+                         "Commentaire", "Créé le", "Consentement", "Optin SMS"])
         for i in range(rows):
             roll = rng.random()
             if roll < 0.01:
-                writer.writerow([""] * 8)
+                writer.writerow([""] * 10)
                 continue
             n = 5_000_000 + i
             email = f"prenom.nom.{n}@exemple.fr"
@@ -51,7 +52,8 @@ def write_file(path, rows, existing, seed=3):
                 k = rng.randint(1, existing)
                 email, phone = f"x.y.{k}@exemple.fr", ""
             writer.writerow([f"Nom{i}", "Élodie", email, phone, "Salon", "Nouveau",
-                             "Intéressé par l'offre", f"{1 + i % 28:02d}/10/2026"])
+                             "Intéressé par l'offre", f"{1 + i % 28:02d}/10/2026",
+                             ("oui", "non", "")[i % 3], "non" if i % 5 == 0 else ""])
 
 
 def main():

@@ -38,6 +38,10 @@ class Source(TimestampMixin, Model):
     # Web form: where to send the visitor afterwards, and {form field: lead field} overrides.
     thank_you_url = Column(String(500))
     field_mapping = Column(Text)
+    # Web form: the consent wording its page shows, and its version, kept as the proof of
+    # consents its form does not post a wording for.
+    consent_wording = Column(Text)
+    consent_version = Column(String(50))
     # Meta lead ads: the app secret signs notifications, the page token reads the leads.
     meta_app_secret = Column(Sealed)
     meta_page_token = Column(Sealed)

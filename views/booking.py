@@ -12,7 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 from app.body_limits import body_limit
 from app.extensions import db
-from app.services.booking import appointment_for_token, book, cancel, manage_token, parse_slot, reschedule
+from app.services.booking import (CONSENT_WORDING, appointment_for_token, book, cancel,
+                                  manage_token, parse_slot, reschedule)
 from app.services.errors import DomainError
 from app.timezones import to_local
 from jobs.appointments import email_lead, schedule_lead_reminders
@@ -47,6 +48,13 @@ def _booking_limit():
     return current_app.config["CRM_BOOKING_RATE_LIMIT"]
 
 
+def _visitor_proof():
+    """What proves the visitor's consent besides the wording: the page, their address (through
+    the trusted proxies) and browser."""
+    return {"page_url": request.base_url[:2000], "ip_address": request.remote_addr,
+            "user_agent": request.headers.get("User-Agent", "")[:500]}
+
+
 def _days(slots):
     """Free slots grouped by local day, for the page: [(date, [(utc value, "09:30")])]."""
     local = [(to_local(start), start) for start, _reps in slots]
@@ -70,7 +78,8 @@ class BookingView(BaseView):
     def _form_page(self, page, status=200, error=None, form=None):
         slots = free_slots(db.session, page, utcnow())
         return self._render("booking/page.html", status, page=page, days=_days(slots),
-                            error=error, form=form or {}, honeypot=HONEYPOT)
+                            error=error, form=form or {}, honeypot=HONEYPOT,
+                            consent_wording=CONSENT_WORDING)
 
     @expose("/<slug>", methods=["GET"])
     def page(self, slug):
@@ -85,7 +94,7 @@ class BookingView(BaseView):
         try:
             appointment = committed(lambda: book(
                 db.session, page, parse_slot(request.form.get("slot")), request.form,
-                current_app.config["CRM_PHONE_REGION"]))
+                current_app.config["CRM_PHONE_REGION"], proof=_visitor_proof()))
         except DomainError as exc:
             db.session.rollback()
             return self._form_page(page, 400, exc.message, request.form)

@@ -22,10 +22,15 @@ SOURCE_LABELS = {
     "intake_token": _l("Clé secrète de réception"),
     "created_at": _l("Créée le"),
     "aliases": _l("Autres noms (imports)"),
+    "consent_wording": _l("Texte du consentement affiché (formulaire web)"),
+    "consent_version": _l("Version du texte du consentement"),
 }
 # Shown under the aliases field of sources and campaigns.
 ALIASES_HELP = _l("Un nom par ligne : les noms que donnent les fichiers importés (« Facebook "
                   "Ads » pour « Meta Lead Ads »). Comparés sans majuscules ni accents.")
+CONSENT_WORDING_HELP = _l("Gardé comme preuve avec chaque consentement reçu par ce formulaire, "
+                          "quand le formulaire n'envoie pas lui-même le texte affiché "
+                          "(champ consent_text).")
 SECRET_COLUMNS = ("meta_app_secret", "meta_page_token")
 CAMPAIGN_LABELS = {
     "name": _l("Nom"),
@@ -59,10 +64,11 @@ class SourceView(WriteOnlySecretsMixin, CRMModelView):
     order_columns = ["name", "kind", "created_at"]
     search_columns = ["name", "kind", "active"]
     # The intake secret is not a form field: it is generated, and shown in the integration panel.
-    show_columns = ["name", "kind", "active", "aliases", "thank_you_url", "created_at"]
+    show_columns = ["name", "kind", "active", "aliases", "thank_you_url", "consent_wording",
+                    "consent_version", "created_at"]
     add_columns = ["name", "kind", "active", "aliases", "thank_you_url", "field_mapping",
-                   *SECRET_COLUMNS]
-    description_columns = {"aliases": ALIASES_HELP}
+                   "consent_wording", "consent_version", *SECRET_COLUMNS]
+    description_columns = {"aliases": ALIASES_HELP, "consent_wording": CONSENT_WORDING_HELP}
     edit_columns = with_clear_boxes(add_columns, SECRET_COLUMNS)
     secret_columns = SECRET_COLUMNS
     show_template = "sources/show.html"

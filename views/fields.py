@@ -80,3 +80,16 @@ def json_mapping(form, field):
             isinstance(k, str) and v in FIELDS for k, v in mapping.items()):
         raise StopValidation(_l("Attendu : {\"champ du formulaire\": \"champ du prospect\"}, "
                                 "avec les champs %(fields)s.", fields=", ".join(FIELDS)))
+
+
+def _professional(value):
+    """The "professional" choice as the column holds it: True, False or None (deduced)."""
+    return {"1": True, "True": True, True: True, "0": False, "False": False, False: False}.get(
+        value)
+
+
+def professional_field():
+    """Professional or consumer, or left to the company (see CRM_COMPANY_IS_B2B)."""
+    return SelectField(_l("Type de prospect"), coerce=_professional, choices=[
+        (None, _l("Déduit de la société")), (True, _l("Professionnel")),
+        (False, _l("Particulier"))], widget=Select2Widget())

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from app.body_limits import FORM_OVERHEAD, body_limit
 from app.extensions import db
-from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
+from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_CONSENT, PERM_SET_STATUS
 from app.services.errors import DomainError
 from app.services.interactions import check_interaction, record_first_contact
 from app.services.lead_mail import queue_email
@@ -23,6 +23,7 @@ from models.base import utcnow
 from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
+from views.privacy.consent_sheet import record_oral_consent
 from views.sheet_context import sheet_context
 
 def parse_minutes(text):
@@ -38,11 +39,11 @@ class LeadSheetView(BaseView):
     route_base = "/sheet"
     class_permission_name = LEAD_SHEET
     base_permissions = ["can_log", "can_note", "can_remind", "can_attach", "can_download",
-                        "can_email", "can_status", "can_reassign"]
+                        "can_email", "can_status", "can_reassign", PERM_CONSENT]
     method_permission_name = {
         "log": "log", "note": "note", "remind": "remind", "reminder_done": "remind",
         "attach": "attach", "download": "download", "email": "email", "status": "status",
-        "reassign": "reassign",
+        "reassign": "reassign", "consent": "consent",
     }
 
     def _back(self, lead):
@@ -167,3 +168,10 @@ class LeadSheetView(BaseView):
                 return lambda: enqueue(notify_assignment, lead.id, owner.id)
         return self._run(lead, action, _("Prospect attribué."))
 
+    @expose("/<int:pk>/consent", methods=["POST"])
+    @has_access
+    def consent(self, pk):
+        """Append a consent the person gave or refused to a rep (never an edit)."""
+        lead = scoped_lead(pk)
+        return self._run(lead, lambda: record_oral_consent(lead, request.form),
+                         _("Consentement enregistré."))

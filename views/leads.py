@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Optional
 
 from app.security import LEAD, LEAD_RIGHTS, PERM_ASSIGN, PERM_SET_STATUS
@@ -20,6 +20,7 @@ from app.services.lead_list import FILTER_KEYS, parse_list_args
 from app.services.lead_lookup import email_value, phone_value, platform_id, rfc3339_utc
 from app.services.privacy.sending import refused_leads
 from app.services.leads import assign, normalise_lead, set_status
+from app.services.privacy.consent_intake import GENERIC_CHANNELS, record_states
 from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
@@ -28,7 +29,7 @@ from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.assignment import LeadAssignmentView
 from views.base import CRMModelRestApi, CRMModelView, crm_datamodel
-from views.fields import choice_field
+from views.fields import choice_field, professional_field
 from views.interactions import InteractionView
 from views.import_batch_filter import IMPORT_BATCH_FILTERS, ImportBatchFilter
 from views.lead_filters import (LEAD_SEARCH_FILTERS, ContactIndexed, CreatedFromFilter,
@@ -37,6 +38,7 @@ from views.lead_forms import UniqueContact, reason_required_when_abandoned
 from views.lead_sync_api import LeadSyncEndpoints
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
+from views.privacy.consent_api import consents_by_channel, document_consents
 from views.sheet_context import sheet_context
 
 LABELS = {
@@ -49,6 +51,7 @@ LABELS = {
     "first_contacted_at": _l("Premier contact"),
     "consent_contact": _l("Accepte d'être contacté"),
     "consent_at": _l("Consentement le"),
+    "professional": _l("Type de prospect"),
     "possible_duplicate": _l("Doublon possible"),
     "utm_source": "utm_source",
     "utm_medium": "utm_medium",
@@ -58,7 +61,7 @@ LABELS = {
 }
 STATUS_CHOICES = [(code, label) for code, label in STATUSES.items()]
 FORM_COLUMNS = ["last_name", "first_name", "email", "phone", "company", "source", "campaign",
-                "status", "abandon_reason", "value", "owner", "consent_contact", "note"]
+                "status", "abandon_reason", "value", "owner", "professional", "note"]
 
 
 def _apply_owner_rule(lead, is_new):
@@ -170,8 +173,8 @@ class LeadView(LeadLifecycle, CRMModelView):
         "status": choice_field(_l("Statut"), STATUSES, "new"),
         "abandon_reason": TextAreaField(_l("Raison de l'abandon"),
                                         validators=[reason_required_when_abandoned, Optional()]),
-        # FAB makes a NOT NULL boolean required, so an unticked box would never validate.
-        "consent_contact": BooleanField(_l("Accepte d'être contacté"), default=False),
+        # Consent is not edited here: it is recorded on the sheet, with its proof.
+        "professional": professional_field(),
     }
     edit_form_extra_fields = add_form_extra_fields
     validators_columns = {"email": [UniqueContact("email")], "phone": [UniqueContact("phone")]}
@@ -382,6 +385,37 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     format_columns = {"email": "email"}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+
+    def pre_add(self, item):
+        """A consent sent with a new lead is a record (method api) dated as sent, or now;
+        the lead's summary columns follow from the records."""
+        given, stated_at = item.consent_contact, item.consent_at
+        item.consent_contact, item.consent_at = False, None
+        super().pre_add(item)
+        if given:
+            record_states(db.session, item, dict.fromkeys(GENERIC_CHANNELS, "given"), "api",
+                          stated_at)
+
+    def pre_update(self, item):
+        """consent_contact changed by an edit: given again, or withdrawn, now (records)."""
+        changed = inspect(item).attrs.consent_contact.history
+        given = item.consent_contact
+        if changed.has_changes():
+            item.consent_contact = not given  # the records decide the summary
+        super().pre_update(item)
+        if changed.has_changes():
+            record_states(db.session, item, dict.fromkeys(
+                GENERIC_CHANNELS, "given" if given else "withdrawn"), "api")
+
+    def pre_get(self, data):
+        """The lead's current consent per channel, read-only (channels never recorded are
+        absent)."""
+        super().pre_get(data)
+        data["result"]["consents"] = consents_by_channel(db.session, data["id"])
+
+    def add_api_spec(self, api_spec):
+        super().add_api_spec(api_spec)
+        document_consents(api_spec, self.route_base)
 
     def _handle_filters_args(self, rison_args):
         filters = super()._handle_filters_args(rison_args)

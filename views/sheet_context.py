@@ -2,7 +2,8 @@
 from flask import current_app, request
 
 from app.extensions import db
-from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_SET_STATUS
+from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_CONSENT, PERM_SET_STATUS
+from app.services.privacy.consent_panel import consent_panel
 from app.services.lead_mail import render
 from app.services.privacy.sending import refusal, refused_leads
 from app.services.timeline import timeline
@@ -18,6 +19,7 @@ def sheet_context(lead, neighbours=(None, None)):
     can["status"] = sm.has_access(PERM_SET_STATUS, LEAD_RIGHTS) and sm.has_access("can_status", LEAD_SHEET)
     can["reassign"] = sm.has_access(PERM_ASSIGN, LEAD_RIGHTS) and sm.has_access("can_reassign", LEAD_SHEET)
     can["edit"] = sm.has_access("can_edit", "Lead")
+    can["consent"] = sm.has_access(PERM_CONSENT, LEAD_SHEET)
     user = current_user()
     templates = []
     if can["email"] and lead.email:
@@ -47,5 +49,6 @@ def sheet_context(lead, neighbours=(None, None)):
         "previous_url": neighbours[0], "next_url": neighbours[1],
         "back_query": request.args.get("back", ""),
         "title": lead.full_name, "now_utc": utcnow(),
+        "consent": consent_panel(db.session, lead, current_app.config["CRM_COMPANY_IS_B2B"]),
     }
 

@@ -39,6 +39,18 @@ def _source_by_token(token, kind=None):
     return query.first()
 
 
+def _visitor_proof(data):
+    """The consent proof a visitor's browser gives when it posts the form here itself: its
+    address (through the trusted proxies), user agent and page. A site that relays its form
+    posts its visitor's own (ip, user_agent, page_url): then nothing of the relay is taken."""
+    if data.keys() & {"ip", "ip_address"}:
+        return {}
+    proof = {"ip": request.remote_addr, "user_agent": request.headers.get("User-Agent", "")}
+    if not data.keys() & {"page_url", "referer", "referrer"}:
+        proof["page_url"] = request.headers.get("Referer", "")
+    return {k: v for k, v in proof.items() if v}
+
+
 def _error(status, message):
     return jsonify(message=message), status
 
@@ -84,6 +96,7 @@ class WebhookView(BaseView):
             data = request.form.to_dict()
         data = {**{k: v for k, v in request.args.items() if k.startswith(("utm_", "gclid", "fbclid"))},
                 **{str(k): v for k, v in data.items() if isinstance(v, (str, int, float))}}
+        data.update(_visitor_proof(data))
         delivery = record_delivery(db.session, "web_form", source,
                                    json.dumps(data, ensure_ascii=False), request.content_type,
                                    request.remote_addr)

@@ -8,6 +8,7 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from app.services.assignment import record
 from app.services.contact import normalise_email, normalise_phone, search_key
 from app.services.errors import DomainError
 from app.services.leads import find_duplicate
+from app.services.privacy.consent_intake import GENERIC_CHANNELS, record_states
 from app.services.slots import free_slots
 from app.timezones import UTC, parse_datetime
 from models import STATUS_NEW, Appointment, AppointmentBlock, Lead, Source
@@ -23,6 +25,10 @@ from models.base import utcnow
 
 QUARTER = dt.timedelta(minutes=15)
 SOURCE_NAME = "Prise de rendez-vous"
+# The consent box of the booking page, kept with each booking's consent as the wording shown:
+# change the version whenever the wording changes.
+CONSENT_WORDING = _l("J'accepte d'être recontacté au sujet de ma demande.")
+CONSENT_VERSION = "rdv-1"
 
 
 def _visitor(form, region):
@@ -54,10 +60,10 @@ def _booking_source(session):
     return source
 
 
-def _lead_for(session, visitor, owner_id, now):
+def _lead_for(session, visitor, owner_id, now, proof):
     """The lead with this e-mail or phone, or a new one given to the booked rep (recorded in
-    its history, in the booking's transaction). The visitor consents now: a consent already
-    given keeps its date, the proof of when it was first given."""
+    its history, in the booking's transaction). The visitor consents now, with the page's
+    proof (unless the suppression list says they withdrew: only a rep can revive that)."""
     found = find_duplicate(session, visitor["email"], visitor["phone"])
     if found is not None:
         lead = session.get(Lead, found.id)
@@ -72,8 +78,8 @@ def _lead_for(session, visitor, owner_id, now):
         record(session, lead, owner_id)
     if visitor["message"]:
         lead.note = "\n\n".join(p for p in (lead.note, visitor["message"]) if p)
-    if not (lead.consent_contact and lead.consent_at):
-        lead.consent_contact, lead.consent_at = True, now
+    record_states(session, lead, dict.fromkeys(GENERIC_CHANNELS, "given"), "booking", now,
+                  wording=str(CONSENT_WORDING), wording_version=CONSENT_VERSION, **proof)
     return lead
 
 
@@ -116,15 +122,16 @@ def _holding(session, place):
     return appointment
 
 
-def book(session, page, start, form, region="FR", now=None):
+def book(session, page, start, form, region="FR", now=None, proof=None):
     """Book the slot `start` (naive UTC) of `page` for the visitor of `form`. Returns the
-    appointment; DomainError if the form is invalid or the slot is not free (any more)."""
+    appointment; DomainError if the form is invalid or the slot is not free (any more).
+    `proof`: the visitor's page_url, ip_address and user_agent, kept with their consent."""
     now = now or utcnow()
     visitor = _visitor(form, region)
     owner_id = _least_booked(session, page, _free_reps(session, page, start, now))
 
     def create():
-        lead = _lead_for(session, visitor, owner_id, now)
+        lead = _lead_for(session, visitor, owner_id, now, proof or {})
         appointment = Appointment(
             lead=lead, owner_id=owner_id, starts_at=start,
             ends_at=start + dt.timedelta(minutes=page.slot_minutes), status="confirmed",

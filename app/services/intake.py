@@ -5,6 +5,7 @@ A delivery is stored raw first (record_delivery, committed by the caller), then 
 or attached to the lead it duplicates. Processing can be replayed from the stored body. A
 platform delivering the same lead again is counted on the first delivery, not stored again.
 """
+import ipaddress
 import json
 import re
 
@@ -17,6 +18,8 @@ from app.services.errors import DomainError, RemoteError
 from app.services.importing.checks import split_full_name
 from app.services.importing.mapping import header_key, suggest
 from app.services.leads import find_duplicate
+from app.services.privacy.consent_intake import (CONSENT_FIELDS, channel_states, record_states,
+                                                 suppressed_message)
 from models import Campaign, IntakeDelivery, Lead, Source
 from models.base import utcnow
 
@@ -27,15 +30,49 @@ GOOGLE_FIELDS = {"FULL_NAME": "full_name", "FIRST_NAME": "first_name", "LAST_NAM
                  "WORK_EMAIL": "email", "WORK_PHONE": "phone"}
 
 
+# Fields a web form posts as the proof of its consent boxes (compared in lower case), and the
+# proof each one is, with its longest kept length.
+WEB_FORM_PROOF = {"page_url": "page_url", "referer": "page_url",
+                  "referrer": "page_url", "consent_text": "wording", "consent_wording": "wording",
+                  "consent_version": "wording_version", "ip": "ip_address",
+                  "ip_address": "ip_address", "user_agent": "user_agent"}
+PROOF_LENGTHS = {"page_url": 2000, "wording": 5000, "wording_version": 50, "ip_address": 45,
+                 "user_agent": 500}
+
+
 class Parsed:
-    """What a channel's payload says about one lead."""
+    """What a channel's payload says about one lead: its fields, and its consents per channel
+    ({channel: state}) with their proof and the platform's date of them (None: now)."""
 
     def __init__(self, fields, external_id=None, attribution=None, answers=None, is_test=False,
-                 campaign_external_id=None, form_id=None):
+                 campaign_external_id=None, form_id=None, consents=None, consent_proof=None,
+                 consent_at=None):
         self.fields, self.external_id = fields, external_id
         self.attribution, self.answers = attribution or {}, answers or {}
         self.is_test, self.campaign_external_id, self.form_id = (is_test, campaign_external_id,
                                                                  form_id)
+        self.consents, self.consent_at = consents or {}, consent_at
+        self.consent_proof = consent_proof or {}
+
+
+def consent_field(*names):
+    """The consent field ("consent", "consent_email"...) the first recognised name stands for."""
+    for name in names:
+        field = suggest([header_key(str(name or ""))]).get(0)
+        if field in CONSENT_FIELDS:
+            return field
+    return None
+
+
+def proof_value(proof, value):
+    """A proof field's value as kept: cut to its column, an IP address only if it is one."""
+    value = str(value).strip()[:PROOF_LENGTHS[proof]]
+    if proof == "ip_address":
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            return None
+    return value or None
 
 
 def load_json(data):
@@ -95,16 +132,28 @@ def split_answers(items, known):
 
 
 def parse_google_ads(payload):
-    """Google Ads lead form webhook body -> Parsed."""
+    """Google Ads lead form webhook body -> Parsed. Google has no consent field of its own:
+    the form's consent questions come as columns like any other (their id or question names
+    them), and are kept whole as the platform's proof, their question as the wording."""
     if not isinstance(payload, dict) or not isinstance(payload.get("user_column_data"), list):
         raise DomainError(_("Corps de requête Google Ads invalide : user_column_data manquant."))
+    columns = [c for c in payload["user_column_data"] if isinstance(c, dict)]
+    consent_columns = [(consent_field(c.get("column_id"), c.get("column_name")), c)
+                       for c in columns]
+    consent_columns = [(field, c) for field, c in consent_columns if field]
     fields, answers = split_answers(
         ((c.get("column_id", ""), c.get("column_name"), c.get("string_value", ""))
-         for c in payload["user_column_data"] if isinstance(c, dict)), GOOGLE_FIELDS)
+         for c in columns if not any(c is taken for _f, taken in consent_columns)), GOOGLE_FIELDS)
+    consents = channel_states({field: c.get("string_value", "") for field, c in consent_columns})
+    questions = [str(c["column_name"]) for _f, c in consent_columns if c.get("column_name")]
+    proof = {"platform_fields": [c for _f, c in consent_columns]}
+    if questions:
+        proof["wording"] = proof_value("wording", "\n".join(questions))
     return Parsed(fields, external_id=payload.get("lead_id"),
                   attribution={"gclid": payload.get("gcl_id")}, answers=answers,
                   is_test=bool(payload.get("is_test")),
-                  campaign_external_id=payload.get("campaign_id"), form_id=payload.get("form_id"))
+                  campaign_external_id=payload.get("campaign_id"), form_id=payload.get("form_id"),
+                  consents=consents, consent_proof=proof if consents else None)
 
 
 def field_name(name):
@@ -116,7 +165,7 @@ def field_name(name):
 def parse_web_form(data, field_mapping=None):
     """Form fields (any names) -> Parsed, with the source's own mapping first."""
     mapping = dict(field_mapping or {})
-    fields, answers, attribution = {}, {}, {}
+    fields, answers, attribution, consent_answers, proof = {}, {}, {}, {}, {}
     for name, value in data.items():
         value = str(value).strip()
         if not value:
@@ -124,12 +173,20 @@ def parse_web_form(data, field_mapping=None):
         if name in ATTRIBUTION:
             attribution[name] = value[:200]
             continue
+        proof_name = WEB_FORM_PROOF.get(field_name(name).lower())
+        if proof_name:
+            proof[proof_name] = proof_value(proof_name, value)
+            continue
         field = mapping.get(name) or suggest([header_key(field_name(name))]).get(0)
-        if field and field not in fields:
+        if field in CONSENT_FIELDS:
+            consent_answers.setdefault(field, value)
+        elif field and field not in fields:
             fields[field] = value
         else:
             answers[name[:200]] = value[:2000]
-    return Parsed(fields, attribution=attribution, answers=answers)
+    consents = channel_states(consent_answers)
+    return Parsed(fields, attribution=attribution, answers=answers, consents=consents,
+                  consent_proof=proof if consents else None)
 
 
 def _lead_from(parsed, source, region):
@@ -181,11 +238,23 @@ def intake(session, parsed, source, platform=None, region="FR"):
     row = find_duplicate(session, lead.email, lead.phone)
     if row is not None:
         return session.get(Lead, row.id), False
-    lead.consent_contact = False
     session.add(lead)
     session.flush()
     auto_assign(session, lead)
     return lead, True
+
+
+def record_parsed_consents(session, lead, parsed, source, method):
+    """The consents of a delivery, on the lead it made or duplicates (a person who fills a
+    form again says it again). A web form without its own wording takes its source's.
+    Returns True when the suppression list kept a consent out."""
+    if not parsed.consents:
+        return False
+    proof = dict(parsed.consent_proof)
+    if method == "web_form" and source is not None and not proof.get("wording"):
+        proof["wording"] = source.consent_wording
+        proof["wording_version"] = proof.get("wording_version") or source.consent_version
+    return record_states(session, lead, parsed.consents, method, parsed.consent_at, **proof)
 
 
 def finish(delivery, status, lead=None, message=None):
@@ -202,9 +271,12 @@ def process_delivery(session, delivery, parse, region="FR"):
     source = session.get(Source, delivery.source_id) if delivery.source_id else None
     try:
         with session.begin_nested():
-            lead, created = intake(session, parse(), source, delivery.channel, region)
+            parsed = parse()
+            lead, created = intake(session, parsed, source, delivery.channel, region)
+            kept_out = record_parsed_consents(session, lead, parsed, source, delivery.channel)
     except (DomainError, RemoteError) as exc:
         finish(delivery, "failed", message=(getattr(exc, "message", None) or str(exc))[:2000])
         raise
-    finish(delivery, "created" if created else "duplicate", lead)
+    finish(delivery, "created" if created else "duplicate", lead,
+           suppressed_message() if kept_out else None)
     return lead, created

@@ -10,7 +10,9 @@ import urllib.request
 from flask_babel import gettext as _
 
 from app.services.errors import DomainError, RemoteError
-from app.services.intake import Parsed, split_answers
+from app.services.intake import Parsed, consent_field, split_answers
+from app.services.privacy.consent_intake import channel_states
+from app.timezones import UTC, parse_datetime
 from models import Source
 
 NUMERIC_ID = re.compile(r"[0-9]{1,30}")
@@ -68,7 +70,8 @@ def leadgen_changes(payload):
 def fetch_lead(graph_url, leadgen_id, page_token, timeout=10):
     """GET /{leadgen_id} from the Graph API."""
     query = urllib.parse.urlencode({"access_token": page_token or "",
-                                    "fields": "id,created_time,ad_id,form_id,campaign_id,field_data"})
+                                    "fields": "id,created_time,ad_id,form_id,campaign_id,field_data,"
+                                              "custom_disclaimer_responses"})
     url = f"{graph_url.rstrip('/')}/{numeric_id(leadgen_id, 'leadgen_id')}?{query}"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured URL)
@@ -84,6 +87,31 @@ def parse_graph_lead(lead):
     fields, answers = split_answers(
         ((item.get("name", ""), None, ", ".join(str(v) for v in item.get("values") or []))
          for item in lead["field_data"] if isinstance(item, dict)), META_FIELDS)
+    consents, proof = disclaimer_consents(lead.get("custom_disclaimer_responses"))
     return Parsed(fields, external_id=lead.get("id"), answers=answers,
                   campaign_external_id=lead.get("campaign_id"), form_id=lead.get("form_id"),
-                  is_test=str(lead.get("is_organic", "")).lower() == "test")
+                  is_test=str(lead.get("is_organic", "")).lower() == "test",
+                  consents=consents, consent_proof=proof,
+                  consent_at=consents and created_time(lead.get("created_time")))
+
+
+def disclaimer_consents(responses):
+    """The boxes of a form's custom disclaimer ([{checkbox_key, is_checked}]) -> ({channel:
+    state}, proof). A box is a channel's when its key names one ("optin_sms"), else the
+    generic consent; an unticked box is a refusal. The responses are kept as the proof."""
+    boxes = [r for r in responses if isinstance(r, dict)] if isinstance(responses, list) else []
+    answers = {}
+    for box in boxes:
+        checked = str(box.get("is_checked", "")).strip().lower() in ("1", "true")
+        field = consent_field(box.get("checkbox_key")) or "consent"
+        answers[field] = "yes" if checked else "no"
+    consents = channel_states(answers)
+    return consents, {"platform_fields": boxes} if consents else None
+
+
+def created_time(text):
+    """Meta's date of the lead ("2026-05-04T10:00:00+0000"), or None (then: now)."""
+    try:
+        return parse_datetime(text, "created_time", naive_zone=UTC)
+    except DomainError:
+        return None

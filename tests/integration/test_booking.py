@@ -381,7 +381,10 @@ def test_cancelling_a_booking_anywhere_frees_its_slot(client, accounts, claire):
 
 
 def test_a_booking_records_a_new_leads_rep_and_keeps_an_earlier_consent_date(app, claire):
+    """The earlier consent stays in the lead's history with its date (records are appended);
+    the booking's consent is a new record, and the summary dates the latest one."""
     from app.services.booking import book
+    from app.services.privacy.consent import history, record_consent
     from models import LeadAssignment
 
     page = make_page(claire)
@@ -391,8 +394,12 @@ def test_a_booking_records_a_new_leads_rep_and_keeps_an_earlier_consent_date(app
     entry = db.session.query(LeadAssignment).one()
     assert (entry.lead_id, entry.user_id, new.consent_at) == (new.id, claire.id, now)
     given = dt.datetime(2025, 5, 2, 9, 30)
-    known = make_lead(email="paul@exemple.fr", phone=None, consent_contact=True, consent_at=given)
+    known = make_lead(email="paul@exemple.fr", phone=None)
+    record_consent(db.session, known, "email", "given", "legacy", stated_at=given)
     book(db.session, page, monday + dt.timedelta(hours=2),
          {**VISITOR, "email": "paul@exemple.fr", "phone": ""}, now=now)
     db.session.commit()
-    assert db.session.get(Lead, known.id).consent_at == given
+    records = history(db.session, known.id)
+    assert [(r.method, r.channel, r.stated_at) for r in records if r.channel == "email"] == [
+        ("booking", "email", now), ("legacy", "email", given)]
+    assert db.session.get(Lead, known.id).consent_at == now

@@ -186,12 +186,18 @@ def test_the_sheet_of_a_lead_with_500_entries_renders(client, accounts, team):
 
 
 def test_an_undated_consent_reads_date_inconnue_after_any_edit(client, accounts):
+    """An imported consent without a date (its record) stays undated whatever the edit."""
+    from app.services.privacy.consent import record_consent
+
     accounts.create("manon", "Responsable")
-    lead = make_lead(consent_contact=True, consent_at=None, email="x@exemple.fr", phone=None)
+    lead = make_lead(email="x@exemple.fr", phone=None)
+    record_consent(db.session, lead, "email", "given", "import", import_batch_id=1, import_row=2)
+    db.session.commit()
     accounts.login(client, "manon")
     client.post(f"/leads/edit/{lead.id}", data={"last_name": "Renommé", "email": lead.email,
                                                "status": "new", "consent_contact": "y"})
     db.session.expire_all()
-    assert (db.session.get(Lead, lead.id).last_name, db.session.get(Lead, lead.id).consent_at) \
-        == ("Renommé", None)
-    assert "oui, date inconnue" in client.get(f"/leads/show/{lead.id}").get_data(as_text=True)
+    assert (db.session.get(Lead, lead.id).last_name, db.session.get(Lead, lead.id).consent_at,
+            db.session.get(Lead, lead.id).consent_contact) == ("Renommé", None, True)
+    block = client.get(f"/leads/show/{lead.id}").get_data(as_text=True).split('id="consentements"')[1]
+    assert "Donné" in block and "date inconnue" in block

@@ -11,6 +11,7 @@ from app.services.errors import DomainError
 from app.services.exports import FORMULA_STARTS
 from app.services.importing.mapping import header_key
 from app.services.importing.statuses import known_status
+from app.services.privacy.consent_intake import CONSENT_FIELDS, GENERIC_CHANNELS, channel_states
 from app.timezones import to_utc_naive
 
 # Excel drops the leading zero of a French phone stored as a number: 645127801.
@@ -86,8 +87,6 @@ def split_full_name(text):
 
 
 DATE_FIELDS = ("created_at", "first_contacted_at", "converted_at", "consent_at")
-_YES = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1", "x", "opt in", "optin",
-                  "subscribed", "abonne"})
 
 
 class RowChecker:
@@ -112,6 +111,7 @@ class RowChecker:
         self.fields = [field for _, field in self.mapping]
         self.dates = [field for field in DATE_FIELDS if field in self.fields]
         self.texts = [field for field in TEXT_FIELDS if field in self.fields]
+        self.consent_fields = [field for field in CONSENT_FIELDS if field in self.fields]
         self.width = max(indexes, default=-1) + 1
         # The mapped cells of a row wide enough, as a tuple, in one C call.
         self.cells = operator.itemgetter(*indexes) if len(indexes) > 1 else \
@@ -166,8 +166,8 @@ class RowChecker:
             "source_name": get("source") or None,
             "campaign_name": get("campaign") or None,
             "owner_name": get("owner") or None,
-            # None when the file says nothing: a dated consent is then a consent.
-            "consent": header_key(raw["consent"]) in _YES if "consent" in raw else None,
+            "consents": channel_states({f: raw[f] for f in self.consent_fields})
+            if self.consent_fields else {},
             "created_at": None, "first_contacted_at": None, "converted_at": None,
             "consent_at": None,
         }
@@ -176,6 +176,9 @@ class RowChecker:
                 values[field] = parse_date(get(field), self.zone)
             except ImpossibleDate:
                 warnings.append(_("Date impossible, laissée vide : %(value)s", value=get(field)))
+        if not self.consent_fields and values["consent_at"]:
+            # A file with a consent date and no consent column: a dated consent is a consent.
+            values["consents"] = dict.fromkeys(GENERIC_CHANNELS, "given")
         values["warnings"] = warnings or None
         return values
 

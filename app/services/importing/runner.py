@@ -21,7 +21,10 @@ from app.services.importing.checks import RowChecker, RowRejected
 from app.services.importing.names import NameResolver, OwnerResolver, remove_unused_names
 from app.services.importing.reading import count_rows, is_blank, iter_rows, sniff
 from app.services.lead_stats import count_in, recounting
-from models import Lead, LeadAssignment
+from app.services.privacy.consent import summarise
+from app.services.privacy.consent_intake import suppressed_message
+from app.services.privacy.suppression import digests
+from models import ConsentRecord, Lead, LeadAssignment, Suppression
 from models.base import utcnow
 
 CHUNK = 10000
@@ -98,6 +101,10 @@ class BatchRun:
         self.warnings_writer = None
         self.assigner = BulkAssigner(session)
         self.inserter = BulkInserter(session, Lead.__table__)
+        self.consent_inserter = BulkInserter(session, ConsentRecord.__table__)
+        # The file's consents waiting for their lead's id: (file row, ("lead", id) or
+        # ("row", file row of the lead), {channel: state}, the file's date or None).
+        self.pending_consents = []
         self.assigned_by_rule = {}  # file row -> rule that gave its lead a rep
         # e-mail / phone -> a lead id (> 0), or minus the file row of this run that has it:
         # plain ints, as these maps hold one entry per row of files of a million rows.
@@ -132,6 +139,7 @@ class BatchRun:
                     self._land(*landing)
         finally:
             self.inserter.wait(raising=False)  # on an error, before the caller rolls back
+            self.consent_inserter.wait(raising=False)
             rejected_file.close()
             warnings_file.close()
         return self.counts
@@ -173,6 +181,7 @@ class BatchRun:
         self.counts["rejected"] += rejected
         done = self._rows_already_imported([n for n, _, _ in checked]) if self.resuming else {}
         self._load_existing(checked)
+        self._drop_suppressed_consents(checked)
         inserts, updates = {}, {}
         for number, row, values in checked:
             if number in done:
@@ -187,7 +196,7 @@ class BatchRun:
             elif self.policy == "skip":
                 self.counts["skipped"] += 1
             elif self.policy == "update":
-                self._merge(match, values, inserts, updates)
+                self._merge(number, match, values, inserts, updates)
                 self._count_kept(number, row, values, "updated")
             else:
                 inserts[number] = self._new_lead(number, values, duplicate=True)
@@ -204,6 +213,7 @@ class BatchRun:
         if inserts:
             count_in(self.session, inserts.values())
             self._record_assignments(inserts)
+        self._record_consents()
         self.batch.processed_rows += size
         self._save_counts()
         self.checkpoint(self.batch)
@@ -291,14 +301,16 @@ class BatchRun:
         if values["phone"]:
             self.seen_phone.setdefault(values["phone"], marker)
 
-    def _merge(self, match, values, inserts, updates):
+    def _merge(self, number, match, values, inserts, updates):
         """Policy "update": the row's non-empty values replace the existing ones."""
         changes = {k: v for k, v in self._lead_values(values).items() if v is not None}
         kind, key = _decode(match)
         if kind == "row" and key in inserts:  # an earlier row of this chunk, not written yet
             inserts[key].update({k: v for k, v in changes.items() if k != "created_at"})
+            self._pend_consents(number, values, ("row", key))
             return
         lead_id = key if kind == "lead" else self._rows_already_imported([key])[key]
+        self._pend_consents(number, values, ("lead", lead_id))
         changes.pop("created_at", None)
         changes["updated_at"] = self.now
         updates.setdefault(lead_id, {}).update(changes)
@@ -321,8 +333,7 @@ class BatchRun:
             "abandon_reason": (values["note"] or _("Importé comme abandonné"))[:500]
             if status == "abandoned" else None,
         }
-        consent = values["consent"]
-        if consent or (consent is None and values["consent_at"]):
+        if "given" in values["consents"].values():
             # The file's date of the consent, or none: a consent date is a proof, never made up.
             lead["consent_contact"], lead["consent_at"] = True, values["consent_at"]
         return lead
@@ -346,7 +357,53 @@ class BatchRun:
         lead.setdefault("consent_at", None)
         lead["import_batch_id"] = self.batch_id
         lead["import_row"] = number
+        self._pend_consents(number, values, ("row", number))
         return lead
+
+    def _pend_consents(self, number, values, target):
+        if values["consents"]:
+            self.pending_consents.append((number, target, values["consents"],
+                                          values["consent_at"]))
+
+    def _drop_suppressed_consents(self, checked):
+        """The suppression list, read once per chunk for the rows that give a consent: a
+        person who withdrew or was erased keeps no "given" from a file (record_consent's rule,
+        without a query per row). The row is still imported, with a warning."""
+        region = self.checker.region
+        giving = [(values, digests(values["email"], values["phone"], region).values())
+                  for _, _, values in checked if "given" in values["consents"].values()]
+        wanted = {digest for _, found in giving for digest in found}
+        suppressed = set()
+        for part in _in_batches(wanted):
+            suppressed.update(self.session.execute(
+                select(Suppression.digest).where(Suppression.digest.in_(part))).scalars())
+        for values, found in giving:
+            if suppressed.intersection(found):
+                values["consents"] = {channel: state for channel, state
+                                      in values["consents"].items() if state != "given"}
+                values["warnings"] = (values["warnings"] or []) + [suppressed_message()]
+
+    def _record_consents(self):
+        """The records of the chunk's consents, in bulk, once their leads have ids; the
+        summary of leads an update gave a refusal is computed again from their records."""
+        pending, self.pending_consents = self.pending_consents, []
+        if not pending:
+            return
+        rows = self._rows_already_imported(
+            [key for _, (kind, key), _, _ in pending if kind == "row"])
+        records, refusals = [], set()
+        for number, (kind, key), states, stated_at in pending:
+            lead_id = key if kind == "lead" else rows[key]
+            if (kind == "lead" or key != number) and "given" not in states.values():
+                refusals.add(lead_id)
+            records.extend({"lead_id": lead_id, "channel": channel, "state": state,
+                            "stated_at": stated_at, "method": "import",
+                            "import_batch_id": self.batch_id, "import_row": number,
+                            "recorded_at": self.now} for channel, state in sorted(states.items()))
+        self.consent_inserter.insert(records)
+        self.consent_inserter.wait()
+        for lead in self.session.query(Lead).filter(Lead.id.in_(refusals)) if refusals else ():
+            summarise(self.session, lead)
 
 
 def count_data_rows(path, settings, header_row):
