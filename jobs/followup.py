@@ -1,5 +1,6 @@
 """Scheduled work: due reminders, follow-up rules, appointment reminders to leads, CalDAV
-calendars, files of deleted leads, the API's expired idempotency keys and old tombstones.
+calendars, files of deleted leads, the API's expired idempotency keys and old tombstones, the
+retention of leads (RGPD).
 
 With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
 reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
@@ -23,6 +24,7 @@ from jobs.appointments import due_lead_reminders
 from jobs.calendar_sync import sync_due_accounts
 from jobs.notifications import dispatch
 from jobs.reports import send_weekly_reports
+from jobs.retention import run_retention
 from models import Reminder
 
 TICK_JOB_ID = "crm-tick"
@@ -72,7 +74,8 @@ def tick(now=None):
     return {"reminders": sum(1 for r in reminders if r is not None),
             "followups": len(notifications), "lead_reminders": due_lead_reminders(now),
             "calendar_changes": sync_due_accounts(now), "weekly_reports": send_weekly_reports(now),
-            "orphan_files": removed, "expired_api_records": purge_api_records(now)}
+            "orphan_files": removed, "expired_api_records": purge_api_records(now),
+            "retention": run_retention(now)}
 
 
 def purge_api_records(now=None):

@@ -21,6 +21,7 @@ from app.services.importing.checks import RowChecker, RowRejected
 from app.services.importing.names import NameResolver, OwnerResolver, remove_unused_names
 from app.services.importing.reading import count_rows, is_blank, iter_rows, sniff
 from app.services.lead_stats import count_in, recounting
+from app.services.privacy.last_contact import touch
 from models import Lead, LeadAssignment
 from models.base import utcnow
 
@@ -173,13 +174,15 @@ class BatchRun:
         self.counts["rejected"] += rejected
         done = self._rows_already_imported([n for n, _, _ in checked]) if self.resuming else {}
         self._load_existing(checked)
-        inserts, updates = {}, {}
+        inserts, updates, brought_again = {}, {}, set()
         for number, row, values in checked:
             if number in done:
                 self._count_kept(number, row, values, "created")
                 self._remember(values, done[number])
                 continue
             match = self._match(values)
+            if match is not None and match > 0:
+                brought_again.add(match)  # an existing lead: the file is a new contact
             if match is None:
                 inserts[number] = self._new_lead(number, values, duplicate=False)
                 self._remember(values, -number)
@@ -195,6 +198,7 @@ class BatchRun:
         if updates:
             with recounting(self.session, ids=list(updates)):
                 self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
+        touch(self.session, brought_again, self.now)
         self.inserter.insert(list(inserts.values()))
         return inserts
 
