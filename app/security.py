@@ -62,6 +62,10 @@ LEAD_RIGHTS = "LeadRights"
 PERM_ALL_LEADS = "can_see_all_leads"
 PERM_ASSIGN = "can_assign"
 PERM_SET_STATUS = "can_set_status"
+# RGPD erasure of a lead (the sheet's "Effacer (RGPD)"): in no role of ROLE_PERMISSIONS, so only
+# Admin holds it until an admin gives it to a data protection officer's role.
+LEAD_ERASURE = "LeadErasure"
+PERM_ERASE = "can_erase"
 # Menu names (permission keys of menu entries); labels are translated separately.
 MENU_LEADS = "Leads"
 MENU_SOURCES = "Sources"

@@ -23,6 +23,7 @@ from views.lead_export import LeadExportView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
 from views.performance import PerformanceView
+from views.privacy.erasure import LeadErasureView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -75,6 +76,7 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(BookingView)
     appbuilder.add_view_no_menu(NotificationView)
     appbuilder.add_view_no_menu(LeadSheetView)
+    appbuilder.add_view_no_menu(LeadErasureView)
     appbuilder.add_view_no_menu(AssignmentMemberView)
     appbuilder.add_view_no_menu(LeadAssignmentView)
     appbuilder.add_view_no_menu(LookupView)

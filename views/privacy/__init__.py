@@ -1,0 +1,1 @@
+"""Screens of the privacy (RGPD) work: access, erasure, retention, audit."""
