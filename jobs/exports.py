@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.services.lead_exports import write_export_file
+from app.services.lead_exports import record_members, write_export_file
 from app.services.lead_list import list_query, parse_list_args
 from app.services.notifications import notify
 from app.services.viewer import Viewer
@@ -24,8 +24,10 @@ def run_lead_export(export_id):
     try:
         viewer = Viewer.for_user(db.session, export.user_id)
         args = parse_list_args(MultiDict(parse_qsl(export.query, keep_blank_values=True)))
-        path, rows = write_export_file(list_query(db.session, viewer, args), export.file_format,
+        query = list_query(db.session, viewer, args)
+        path, rows = write_export_file(query, export.file_format,
                                        current_app.config["CRM_EXPORT_DIR"], f"export-{export.id}")
+        record_members(db.session, export.id, query)
     except Exception as exc:
         db.session.rollback()
         export.status, export.error = "failed", str(exc)[:500]

@@ -7,12 +7,13 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
 from sqlalchemy.orm import aliased
 
 from app.services import table_files
 from app.services.contact import format_phone
 from app.timezones import crm_zone
-from models import STATUSES, Campaign, Lead, Source, User
+from models import STATUSES, Campaign, ExportLead, Lead, Source, User
 
 FORMATS = {"csv": ("text/csv", "csv"), "csv-fr": ("text/csv", "csv"),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -122,3 +123,18 @@ def write_export_file(query, file_format, directory, stem):
     mode = ("w", {"encoding": "utf-8", "newline": ""}) if extension == "csv" else ("wb", {})
     with open(path, mode[0], **mode[1]) as handle:
         return path, write_export(query, file_format, handle, title)
+
+
+def record_members(session, export_id, query, batch=10_000):
+    """Remember which leads the stored export holds (ExportLead): an access request lists
+    the exports that held a person, an erasure deletes them."""
+    ids = query.order_by(None).with_entities(Lead.id).yield_per(batch)
+    rows = []
+    for (lead_id,) in ids:
+        rows.append({"export_file_id": export_id, "lead_id": lead_id})
+        if len(rows) == batch:
+            session.execute(insert(ExportLead), rows)
+            rows = []
+    if rows:
+        session.execute(insert(ExportLead), rows)
+

@@ -341,6 +341,8 @@ class BatchRun:
                 self.assigned_by_rule[number] = rule_id
         lead["created_at"] = lead["created_at"] or now
         lead["updated_at"] = now
+        # Retention runs from the contact the file records (its date, else the import).
+        lead["last_contact_at"] = min(lead["created_at"], now)
         lead["owner_id"] = owner_id
         lead["possible_duplicate"] = duplicate
         lead.setdefault("consent_contact", False)
