@@ -55,13 +55,13 @@ def years_after(moment, years):
 
 
 def _expired_by(policy, moment):
-    """Live leads whose period is over at `moment`."""
+    """Live leads whose period is over at `moment` (reached counts as over)."""
     prospects = years_after(moment, -policy.prospect_years)
     customers = years_after(moment, -policy.customer_years)
     return and_(Lead.anonymised_at.is_(None),
-                Lead.last_contact_at < max(prospects, customers),  # the index's range
-                or_(and_(Lead.status != STATUS_CONVERTED, Lead.last_contact_at < prospects),
-                    and_(Lead.status == STATUS_CONVERTED, Lead.last_contact_at < customers)))
+                Lead.last_contact_at <= max(prospects, customers),  # the index's range
+                or_(and_(Lead.status != STATUS_CONVERTED, Lead.last_contact_at <= prospects),
+                    and_(Lead.status == STATUS_CONVERTED, Lead.last_contact_at <= customers)))
 
 
 def _noticed(before=None):
