@@ -1,6 +1,8 @@
 """Erasure and retention as the screen, the CLI and the scheduled work run them: erase, commit,
 then have the CalDAV servers delete the appointments' copies (a job: a server that is down must
 not undo an erasure already committed; rq retries the job)."""
+from flask import current_app
+
 from app.extensions import db
 from app.services.caldav_sync import FAILURES, failure_message, remove_copy
 from app.services.errors import DomainError
@@ -12,7 +14,9 @@ from models import CalendarAccount
 def erase_and_commit(lead_ids, actor_id=None, reason="request"):
     """Returns the erasure's summary (see app.services.privacy.erasure)."""
     try:
-        summary = erase_leads(db.session, lead_ids, actor_id=actor_id, reason=reason)
+        summary = erase_leads(db.session, lead_ids, actor_id=actor_id, reason=reason,
+                              attachment_dir=current_app.config["CRM_ATTACHMENT_DIR"],
+                              region=current_app.config["CRM_PHONE_REGION"])
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -1,9 +1,9 @@
 """Erasure (RGPD): the lead stays, anonymised, with its figures; every text, file row and file
 about the person goes; the screen asks for the typed word and only holders of can_erase get it."""
 import csv
-import datetime as dt
 import io
 import json
+from pathlib import Path
 from decimal import Decimal
 
 import openpyxl
@@ -89,8 +89,7 @@ def test_erasure_keeps_the_figures_and_leaves_nothing_of_the_person(app, client,
     assert stored() == figures == expected()  # dashboards and reports do not move
     assert db.session.query(LeadNote).count() == 0
     assert db.session.query(Attachment).count() == 0
-    assert not list((app.config["CRM_ATTACHMENT_DIR"] and
-                     __import__("pathlib").Path(app.config["CRM_ATTACHMENT_DIR"])).iterdir())
+    assert not list(Path(app.config["CRM_ATTACHMENT_DIR"]).iterdir())
     kept = db.session.query(Interaction).filter_by(lead_id=lead.id).all()
     assert [(i.direction, i.subject, i.summary) for i in kept] == [("inbound", None, None)]
     appointment = erased.appointments[0]
@@ -129,7 +128,7 @@ def test_only_holders_of_can_erase_may_erase(client, accounts, team, username):
     assert "Effacer (RGPD)" not in client.get(f"/leads/show/{lead.id}").get_data(as_text=True)
     for response in (client.get(f"/privacy/erase/{lead.id}"),
                      client.post(f"/privacy/erase/{lead.id}", data={"confirm": "EFFACER"})):
-        assert response.status_code in (302, 403)
+        assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).anonymised_at is None
 

@@ -48,7 +48,7 @@ def _chunks(ids):
         yield ids[start:start + CHUNK]
 
 
-def erase_leads(session, lead_ids, actor_id=None, reason="request", attachment_dir=None,
+def erase_leads(session, lead_ids, actor_id=None, reason="request", *, attachment_dir,
                 region="FR"):
     """Anonymise the leads `lead_ids`; returns a summary of what went (counts, files deleted,
     the CalDAV copies to delete after the commit). DomainError for an unknown lead or reason:
@@ -70,8 +70,7 @@ def erase_leads(session, lead_ids, actor_id=None, reason="request", attachment_d
                      region=region)
     matcher = PersonMatcher(people, region)
     summary = {"leads": len(ids), "reason": reason}
-    summary["attachments"] = _delete_attachments(
-        session, ids, attachment_dir or current_app.config["CRM_ATTACHMENT_DIR"])
+    summary["attachments"] = _delete_attachments(session, ids, attachment_dir)
     summary["export_files"] = _delete_exports(session, ids)
     # Searches by content (raw payloads, API answers, import files) for a request only: they
     # read whole tables and files, and what a retention erases is years old, when those were
@@ -126,10 +125,9 @@ def _delete_exports(session, ids):
 def _forget_calendar_copies(session, ids):
     """[(rep id, href)] of the appointments pushed to a CalDAV calendar. The hrefs are cleared
     now, so that the next pull does not take the coming deletion for a cancellation."""
-    copies = [(owner, href) for chunk in _chunks(ids) for owner, href in session.execute(
+    return [(owner, href) for chunk in _chunks(ids) for owner, href in session.execute(
         select(Appointment.owner_id, Appointment.caldav_href).where(
             Appointment.lead_id.in_(chunk), Appointment.caldav_href.is_not(None)))]
-    return copies
 
 
 _INTAKE_BLANK = {"body": "", "message": None, "remote_addr": None, "external_id": None}
@@ -141,7 +139,7 @@ def _blank_rows(session, chunk):
         return session.execute(statement, execution_options={"synchronize_session": False}).rowcount
 
     notes = select(LeadNote.id).where(LeadNote.lead_id.in_(chunk))
-    counts = {
+    return {
         "outbox_emails": run(delete(Interaction).where(Interaction.lead_id.in_(chunk),
                                                       Interaction.delivery_status == "queued")),
         "interactions": run(update(Interaction).where(Interaction.lead_id.in_(chunk)).values(
@@ -163,7 +161,6 @@ def _blank_rows(session, chunk):
         "intake_deliveries": run(update(IntakeDelivery).where(
             IntakeDelivery.lead_id.in_(chunk)).values(**_INTAKE_BLANK)),
     }
-    return counts
 
 
 def _blank_by_content(session, column, matcher, values):
