@@ -13,6 +13,7 @@ from models import (Interaction, IntakeDelivery, Lead, LeadEvent, Notification, 
                     Suppression, UserProfile)
 from tests.factories import make_lead
 from tests.integration.conftest import use_smtp
+from tests.integration.test_lead_stats import stored
 
 T0 = dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -71,8 +72,10 @@ def test_notice_at_d_minus_30_erasure_at_d_and_a_contact_keeps_the_lead(client, 
         accounts.login(client, "claire")
         assert client.post(f"/sheet/{contacted.id}/log", data={
             "kind": "call", "direction": "inbound", "summary": "Rappel du client"}).status_code == 302
+    figures = stored()
     with at(three_years + dt.timedelta(minutes=1)):
         assert run_retention() == {"notices": 0, "erased": 2}
+    assert stored() == figures  # the dashboards do not move
     db.session.expire_all()
     assert db.session.get(Lead, prospect.id).anonymised_at is not None
     assert db.session.get(Lead, pool.id).anonymised_at is not None
