@@ -21,7 +21,9 @@ def touch(session, lead_ids, when=None):
         session.execute(
             update(Lead).where(Lead.id.in_(ids[start:start + 500]), Lead.anonymised_at.is_(None),
                                or_(Lead.last_contact_at.is_(None), Lead.last_contact_at < when))
-            .values(last_contact_at=when), execution_options={"synchronize_session": False})
+            # Bookkeeping, not an edit of the lead: updated_at (the sync API's cursor) stays.
+            .values(last_contact_at=when, updated_at=Lead.updated_at),
+            execution_options={"synchronize_session": False})
 
 
 def _contact(item, new):
