@@ -124,6 +124,11 @@ class Config:
     CRM_SYNC_SETTLE_SECONDS = int(os.environ.get("CRM_SYNC_SETTLE_SECONDS", "5"))
     # How long tombstones of deleted leads stay readable by the sync.
     CRM_TOMBSTONE_DAYS = int(os.environ.get("CRM_TOMBSTONE_DAYS", "90"))
+    # Retention (RGPD): a lead with no contact for this many years is anonymised (customers,
+    # status "converted", are kept longer), its rep and their manager told this many days before.
+    CRM_RETENTION_YEARS = int(os.environ.get("CRM_RETENTION_YEARS", "3"))
+    CRM_RETENTION_CUSTOMER_YEARS = int(os.environ.get("CRM_RETENTION_CUSTOMER_YEARS", "5"))
+    CRM_RETENTION_NOTICE_DAYS = int(os.environ.get("CRM_RETENTION_NOTICE_DAYS", "30"))
 
     # Login rate limiting (Flask-Limiter through FAB); counters in Redis when configured.
     AUTH_RATE_LIMITED = True

@@ -35,6 +35,7 @@ def create_app(config=None, overrides=None):
     from app.services import events  # noqa: F401 - registers the timeline's flush listener
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from app.services import lead_deletions  # noqa: F401 - registers the tombstones' listeners
+    from app.services.privacy import last_contact  # noqa: F401 - registers the contact clock
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
     from app.cli import crm_cli, report_fab_password_errors
     from views.registry import register_views

@@ -195,3 +195,51 @@ def worker_command(burst):
     from jobs.worker import run_worker
 
     run_worker(burst=burst)
+
+
+@crm_cli.command("erase")
+@click.option("--lead", "lead_ids", type=int, multiple=True, help="Lead id (repeatable).")
+@click.option("--email", "emails", multiple=True, help="Every lead with this e-mail (repeatable).")
+@click.option("--reason", default="request", show_default=True,
+              type=click.Choice(["request", "retention"]))
+def erase_command(lead_ids, emails, reason):
+    """Erase people (RGPD): their leads are anonymised in place, their files deleted."""
+    from app.services.contact import normalise_email
+    from app.services.errors import DomainError
+    from jobs.erasure import erase_and_commit
+    from models import live_or_flagged
+
+    ids = set(lead_ids)
+    try:
+        for raw in emails:
+            email = normalise_email(raw)
+            found = [i for (i,) in db.session.query(Lead.id).filter(
+                live_or_flagged(Lead.email == email))]
+            if not found:
+                raise click.ClickException(f"No lead with the e-mail {email}.")
+            ids.update(found)
+        if not ids:
+            raise click.UsageError("Give --lead or --email.")
+        summary = erase_and_commit(sorted(ids), reason=reason)
+    except DomainError as exc:
+        raise click.ClickException(exc.message)
+    click.echo(json.dumps(summary, default=str))
+
+
+@crm_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only print what would be erased, and when.")
+def retention_command(dry_run):
+    """Notices and anonymisation of the leads past their retention period (also run by tick)."""
+    from app.services.privacy.retention import Policy, plan
+    from jobs.retention import run_retention
+
+    if not dry_run:
+        click.echo(json.dumps(run_retention()))
+        return
+    rows = plan(db.session, Policy.from_config(current_app.config))
+    for row, noticed_at, erased_on in rows:
+        click.echo(f"lead #{row.id}\trep {row.owner_id or '-'}\tstatus {row.status}\t"
+                   f"last contact {row.last_contact_at:%Y-%m-%d}\t"
+                   f"notice {f'{noticed_at:%Y-%m-%d}' if noticed_at else 'not sent yet'}\t"
+                   f"erased from {erased_on:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"{len(rows)} lead(s) within the notice period or past it.")

@@ -71,6 +71,10 @@ PERM_ASSIGN = "can_assign"
 PERM_SET_STATUS = "can_set_status"
 # On the lead sheet: append a consent record (what the person told a rep).
 PERM_CONSENT = "can_consent"
+# RGPD erasure of a lead (the sheet's "Effacer (RGPD)"): in no role of ROLE_PERMISSIONS, so only
+# Admin holds it until an admin gives it to a data protection officer's role.
+LEAD_ERASURE = "LeadErasure"
+PERM_ERASE = "can_erase"
 # Menu names (permission keys of menu entries); labels are translated separately.
 MENU_LEADS = "Leads"
 MENU_SOURCES = "Sources"

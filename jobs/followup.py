@@ -1,6 +1,7 @@
 """Scheduled work: due reminders, follow-up rules, appointment reminders to leads, CalDAV
 calendars, files of deleted leads, the API's expired idempotency keys and old tombstones,
-stored files past their retention period, RGPD requests past their deadline.
+stored files past their retention period, RGPD requests past their deadline, the retention of
+leads (RGPD).
 
 With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
 reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
@@ -26,6 +27,7 @@ from jobs.notifications import dispatch
 from jobs.privacy_requests import notify_overdue_requests
 from jobs.purge import purge_files
 from jobs.reports import send_weekly_reports
+from jobs.retention import run_retention
 from models import Reminder
 
 TICK_JOB_ID = "crm-tick"
@@ -77,7 +79,9 @@ def tick(now=None):
             "calendar_changes": sync_due_accounts(now), "weekly_reports": send_weekly_reports(now),
             "orphan_files": removed, "expired_api_records": purge_api_records(now),
             "purged_files": purge_files(now),
-            "overdue_privacy_requests": notify_overdue_requests(now)}
+            "overdue_privacy_requests": notify_overdue_requests(now),
+            # On the real clock: `now` moves due times in tests, not years of retention.
+            "retention": run_retention()}
 
 
 def purge_api_records(now=None):

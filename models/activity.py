@@ -13,6 +13,8 @@ EVENT_KINDS = {
     "status": _l("Changement de statut"),
     "reminder_done": _l("Rappel fait"),
     "followup": _l("Relance"),
+    "erased": _l("Effacement (RGPD)"),
+    "retention_notice": _l("Avis de fin de durée de conservation"),
 }
 
 

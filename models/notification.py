@@ -18,12 +18,14 @@ EVENTS = {
     "campaign_lead": _l("Nouveau prospect d'une de mes campagnes"),
     "export": _l("Un export que j'ai demandé est prêt"),
     "privacy_overdue": _l("Une demande RGPD dépasse son délai"),
+    "retention": _l("Des prospects sans contact vont être anonymisés (durée de conservation)"),
 }
 CHANNELS = {"app": _l("Dans l'application"), "email": _l("E-mail"), "sms": _l("SMS")}
 # What a user gets before choosing: everything in the app, the important things by e-mail.
 DEFAULT_CHANNELS = {
     "app": set(EVENTS),
-    "email": {"assigned", "mentioned", "reminder", "followup", "appointment", "privacy_overdue"},
+    "email": {"assigned", "mentioned", "reminder", "followup", "appointment", "privacy_overdue",
+              "retention"},
     "sms": set(),
 }
 

@@ -26,6 +26,7 @@ from views.performance import PerformanceView
 from views.privacy.register import RegisterView
 from views.privacy.unsubscribe import ONE_CLICK_ENDPOINT, UnsubscribeView
 from views.privacy.requests import PrivacyRequestsView
+from views.privacy.erasure import LeadErasureView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -82,6 +83,7 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(BookingView)
     appbuilder.add_view_no_menu(NotificationView)
     appbuilder.add_view_no_menu(LeadSheetView)
+    appbuilder.add_view_no_menu(LeadErasureView)
     appbuilder.add_view_no_menu(AssignmentMemberView)
     appbuilder.add_view_no_menu(LeadAssignmentView)
     appbuilder.add_view_no_menu(LookupView)

@@ -2,7 +2,8 @@
 from flask import current_app, request
 
 from app.extensions import db
-from app.security import LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_CONSENT, PERM_SET_STATUS
+from app.security import (LEAD_ERASURE, LEAD_RIGHTS, LEAD_SHEET, PERM_ASSIGN, PERM_CONSENT,
+                          PERM_ERASE, PERM_SET_STATUS)
 from app.services.privacy.consent_panel import consent_panel
 from app.services.lead_mail import render
 from app.services.privacy.sending import refusal, refused_leads
@@ -20,6 +21,7 @@ def sheet_context(lead, neighbours=(None, None)):
     can["reassign"] = sm.has_access(PERM_ASSIGN, LEAD_RIGHTS) and sm.has_access("can_reassign", LEAD_SHEET)
     can["edit"] = sm.has_access("can_edit", "Lead")
     can["consent"] = sm.has_access(PERM_CONSENT, LEAD_SHEET)
+    can["erase"] = sm.has_access(PERM_ERASE, LEAD_ERASURE)
     user = current_user()
     templates = []
     if can["email"] and lead.email:

@@ -51,6 +51,8 @@ SCREENS = [
     ("GET", "/roles/list/", {"Admin"}),
     ("GET", "/privacy/register/", {"Admin"}),
     ("GET", "/privacy/register/pdf", {"Admin"}),
+    ("GET", "/privacy/erase/{lead}", {"Admin"}),
+    ("POST", "/privacy/erase/{lead}", {"Admin"}),
 ]
 
 APIS = [
@@ -69,7 +71,8 @@ APIS = [
     ("POST", "/api/v1/sheet/{lead}/notes", {"Admin", "Responsable", "Commercial"}),
 ]
 
-FORMS = {"/sheet/{lead}/note": {"body": "Note"}, "/sheet/{lead}/log": {"kind": "call"}}
+FORMS = {"/sheet/{lead}/note": {"body": "Note"}, "/sheet/{lead}/log": {"kind": "call"},
+         "/privacy/erase/{lead}": {"confirm": "EFFACER"}}
 
 PAYLOADS = {
     "/api/v1/lead/": {"last_name": "Api", "email": "api@example.com"},

@@ -23,6 +23,7 @@ from app.services.importing.reading import count_rows, is_blank, iter_rows, snif
 from app.services.lead_stats import count_in, recounting
 from app.services.privacy.consent import summarise
 from app.services.privacy.consent_intake import suppressed_message
+from app.services.privacy.last_contact import touch
 from app.services.privacy.suppression import digests
 from models import ConsentRecord, Lead, LeadAssignment, Suppression
 from models.base import utcnow
@@ -182,13 +183,15 @@ class BatchRun:
         done = self._rows_already_imported([n for n, _, _ in checked]) if self.resuming else {}
         self._load_existing(checked)
         self._drop_suppressed_consents(checked)
-        inserts, updates = {}, {}
+        inserts, updates, brought_again = {}, {}, set()
         for number, row, values in checked:
             if number in done:
                 self._count_kept(number, row, values, "created")
                 self._remember(values, done[number])
                 continue
             match = self._match(values)
+            if match is not None and match > 0:
+                brought_again.add(match)  # an existing lead: the file is a new contact
             if match is None:
                 inserts[number] = self._new_lead(number, values, duplicate=False)
                 self._remember(values, -number)
@@ -204,6 +207,7 @@ class BatchRun:
         if updates:
             with recounting(self.session, ids=list(updates)):
                 self.session.execute(update(Lead), [dict(id=i, **v) for i, v in updates.items()])
+        touch(self.session, brought_again, self.now)
         self.inserter.insert(list(inserts.values()))
         return inserts
 
@@ -347,10 +351,9 @@ class BatchRun:
             if owner_id is not None:
                 self.assigned_by_rule[number] = rule_id
         lead["created_at"] = lead["created_at"] or now
-        # The person's last contact is when they gave these details (retention counts from it);
-        # the bulk insert cannot apply the column's default.
-        lead["last_contact_at"] = lead["created_at"]
         lead["updated_at"] = now
+        # Retention runs from the contact the file records (its date, else the import).
+        lead["last_contact_at"] = min(lead["created_at"], now)
         lead["owner_id"] = owner_id
         lead["possible_duplicate"] = duplicate
         lead.setdefault("consent_contact", False)

@@ -30,9 +30,21 @@ def digests(email=None, phone=None, region="FR"):
 
 def suppress(session, email=None, phone=None, reason="withdrawn", region="FR"):
     """Add the person's e-mail and phone to the list (a digest already there stays as it is)."""
-    for kind, digest in digests(email, phone, region).items():
-        if session.query(Suppression.id).filter_by(digest=digest).first() is None:
-            session.add(Suppression(kind=kind, digest=digest, reason=reason))
+    suppress_all(session, [(email, phone)], reason, region)
+
+
+def suppress_all(session, people, reason="withdrawn", region="FR"):
+    """`suppress` for many people at once [(email, phone)]: one query per 500 digests."""
+    wanted = {}
+    for email, phone in people:
+        wanted.update({digest: kind for kind, digest in digests(email, phone, region).items()})
+    found = sorted(wanted)
+    for start in range(0, len(found), 500):
+        part = found[start:start + 500]
+        known = {d for (d,) in session.query(Suppression.digest).filter(
+            Suppression.digest.in_(part))}
+        session.add_all(Suppression(kind=wanted[d], digest=d, reason=reason)
+                        for d in part if d not in known)
     session.flush()
 
 
