@@ -108,6 +108,8 @@ class Config:
     CRM_SYNC_SETTLE_SECONDS = int(os.environ.get("CRM_SYNC_SETTLE_SECONDS", "5"))
     # How long tombstones of deleted leads stay readable by the sync.
     CRM_TOMBSTONE_DAYS = int(os.environ.get("CRM_TOMBSTONE_DAYS", "90"))
+    # Audit log entries older than this many months are purged by the scheduled work.
+    CRM_AUDIT_MONTHS = int(os.environ.get("CRM_AUDIT_MONTHS", "12"))
 
     # Login rate limiting (Flask-Limiter through FAB); counters in Redis when configured.
     AUTH_RATE_LIMITED = True

@@ -55,6 +55,7 @@ REMINDERS = "Reminders"
 FOLLOWUP_RULE = "FollowUpRule"
 EMAIL_TEMPLATE = "EmailTemplate"
 USER_PROFILE = "UserProfile"
+AUDIT_LOG = "AuditLog"  # Admin only (Admin receives every permission; no other role lists it)
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -85,6 +86,7 @@ MENU_FOLLOWUP = "FollowUpRules"
 MENU_EMAIL_TEMPLATES = "EmailTemplates"
 MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
+MENU_AUDIT_LOG = "AuditLog"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -244,6 +246,7 @@ class CRMSecurityManager(SecurityManager):
         user = super().load_user(jwt_data["sub"])
         if user is not None:
             g.user = user
+            authentication.remember_actor(user)
         return user
 
     def on_user_logout(self, user):

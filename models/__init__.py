@@ -12,6 +12,8 @@ from models.campaign_spend import CampaignSpend
 from models.consent import ConsentRecord, Suppression
 from models.consent import CHANNELS as CONSENT_CHANNELS
 from models.attachment import Attachment
+from models.audit import ACTIONS as AUDIT_ACTIONS
+from models.audit import AuditEntry
 from models.email_template import EmailTemplate
 from models.export_file import ExportFile, ExportLead
 from models.idempotency import IdempotencyKey
@@ -52,5 +54,5 @@ __all__ = [
     "FollowUpAlert", "FollowUpRule", "Reminder", "DEFAULT_HOURS", "AppointmentBlock",
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
-    "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead",
+    "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead", "AuditEntry", "AUDIT_ACTIONS",
 ]

@@ -19,7 +19,9 @@ from app.services.viewer import scope
 from jobs.exports import run_lead_export
 from jobs.queue import enqueue
 from models import ExportFile
+from models.audit import EXPORT, EXPORT_DOWNLOAD
 from models.base import utcnow
+from views.privacy.audit_trail import audit, audit_read
 from views.scoping import current_viewer
 
 
@@ -50,27 +52,32 @@ class LeadExportView(BaseView):
             export = ExportFile(user_id=viewer.user_id, kind="leads", file_format=file_format,
                                 query=urlencode(list(args.items(multi=True))))
             db.session.add(export)
+            db.session.flush()
+            audit(EXPORT, filter=args.to_dict(), format=file_format, export_id=export.id,
+                  queued=True)  # the job records the file it writes
             db.session.commit()
             enqueue(run_lead_export, export.id)
             flash(_("Plus de %(limit)s prospects : l'export est préparé en tâche de fond. Vous "
                     "serez prévenu quand il sera prêt.", limit=f"{limit:,}".replace(",", "\u202f")),
                   "info")
             return redirect(url_for("LeadView.list") + "?" + urlencode(list(args.items(multi=True))))
-        return self._send(query, file_format)
+        return self._send(query, file_format, args.to_dict())
 
     @staticmethod
-    def _send(query, file_format):
+    def _send(query, file_format, wanted):
         title = _("Prospects")
         if file_format in ("csv", "csv-fr"):
             text = io.StringIO(newline="")
-            write_export(query, file_format, text, title)
+            rows = write_export(query, file_format, text, title)
             data = io.BytesIO(text.getvalue().encode("utf-8"))
         else:
             data = io.BytesIO()
-            write_export(query, file_format, data, title)
+            rows = write_export(query, file_format, data, title)
             data.seek(0)
+        name = download_name(file_format)
+        audit_read(EXPORT, filter=wanted, format=file_format, rows=rows, file=name)
         return send_file(data, mimetype=FORMATS[file_format][0], as_attachment=True,
-                         download_name=download_name(file_format), max_age=0)
+                         download_name=name, max_age=0)
 
     @expose("/<int:export_id>")
     @has_access
@@ -81,5 +88,8 @@ class LeadExportView(BaseView):
             abort(404)
         if export.status != "done" or not export.path or not os.path.exists(export.path):
             abort(404, description=_("Cet export n'est pas (ou plus) disponible."))
-        return send_file(export.path, mimetype=FORMATS[export.file_format][0], as_attachment=True,
-                         download_name=download_name(export.file_format), max_age=0)
+        path, file_format = export.path, export.file_format
+        audit_read(EXPORT_DOWNLOAD, export_id=export.id, rows=export.rows,
+                   file=os.path.basename(path))
+        return send_file(path, mimetype=FORMATS[file_format][0], as_attachment=True,
+                         download_name=download_name(file_format), max_age=0)

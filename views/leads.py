@@ -23,6 +23,7 @@ from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
 from models import FIELD_LABELS, STATUSES, Campaign, ImportBatch, Lead, Source, User
+from models.audit import API_READ, SHEET_OPEN
 from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.assignment import LeadAssignmentView
@@ -34,6 +35,7 @@ from views.lead_filters import (LEAD_SEARCH_FILTERS, ContactIndexed, CreatedFrom
                                 CreatedToFilter, LeadSearchFilter)
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
 from views.lead_sync_api import LeadSyncEndpoints
+from views.privacy.audit_trail import audit_read, audit_reads
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
 from views.sheet_context import sheet_context
@@ -233,8 +235,10 @@ class LeadView(LeadLifecycle, CRMModelView):
         lead = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
         if lead is None:
             abort(404)
-        return self.render_template("leads/sheet.html",
+        page = self.render_template("leads/sheet.html",
                                     **sheet_context(lead, self._neighbours(lead)))
+        audit_read(SHEET_OPEN, lead.id)  # after rendering: the commit expires the lead
+        return page
 
     def _neighbours(self, lead):
         """Previous / next lead of the list the user came from (its arguments in `back`,
@@ -372,6 +376,14 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     format_columns = {"email": "email"}
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
+
+    def pre_get(self, data):
+        audit_read(API_READ, data["id"])
+
+    def pre_get_list(self, data):
+        """One audit entry per lead of the page (a DPO looks for a person's reads by lead)."""
+        super().pre_get_list(data)
+        audit_reads(API_READ, data["ids"], via="list")
 
     def _handle_filters_args(self, rison_args):
         filters = super()._handle_filters_args(rison_args)

@@ -23,6 +23,7 @@ from views.lead_export import LeadExportView
 from views.leads import LeadApi, LeadView
 from views.notifications import NotificationView, ReminderView
 from views.performance import PerformanceView
+from views.privacy.audit import AuditLogView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -70,6 +71,9 @@ def register_views(appbuilder):
     appbuilder.add_view(CalendarView, sec.MENU_CALENDAR, label=_l("Agenda"), icon="fa-calendar-alt")
     appbuilder.add_view(BookingPageView, sec.MENU_BOOKING_PAGES,
                         label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
+    # Beside FAB's users and roles: the admins' own menu.
+    appbuilder.add_view(AuditLogView, sec.MENU_AUDIT_LOG, label=_l("Journal d'audit"),
+                        icon="fa-clipboard-list", category="Security")
     appbuilder.add_view_no_menu(CalendarFeedView)
     appbuilder.add_view_no_menu(LeadExportView)
     appbuilder.add_view_no_menu(BookingView)
