@@ -49,7 +49,10 @@ def seed_people():
 
 
 def seed_entries(rows):
-    """`rows` entries, oldest first (as the log grows), in one statement."""
+    """`rows` entries, oldest first (as the log grows), in one statement; the indexes are
+    built afterwards (sorting once is much faster than ten million random B-tree inserts)."""
+    for index in AuditEntry.__table__.indexes:
+        index.drop(db.engine)
     actions = list(ACTIONS)
     # A CASE over the row number picks the action: both databases, no helper table.
     action = "CASE " + " ".join(f"WHEN x % {len(actions)} = {i} THEN '{name}'"
@@ -71,6 +74,8 @@ def seed_entries(rows):
         + action + ", x % :leads + 1, NULL FROM " + source),
         {"rows": rows, "start": start, "step": step, "users": USERS, "leads": LEADS})
     db.session.commit()
+    for index in AuditEntry.__table__.indexes:
+        index.create(db.engine)
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE audit_entry"))

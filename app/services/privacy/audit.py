@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import bindparam, delete, insert, select, tuple_
 
 from app.services.errors import DomainError
 from app.timezones import parse_day, to_utc_naive
@@ -22,10 +22,12 @@ _TABLE = AuditEntry.__table__
 MAX_VALUE_CHARS = 1000
 
 
-def _username(user_id):
-    if user_id is None:
-        return None
-    return select(User.username).where(User.id == user_id).scalar_subquery()
+# Built once: the username comes from the INSERT's own subquery (no SELECT before it), and a
+# prepared statement spares SQLAlchemy from coercing the values on every entry.
+_INSERT = insert(_TABLE).values(
+    {**{name: bindparam(name) for name in ("at", "user_id", "ip_address", "action", "lead_id",
+                                           "detail")},
+     "username": select(User.username).where(User.id == bindparam("user_id")).scalar_subquery()})
 
 
 def _detail_text(detail):
@@ -33,22 +35,21 @@ def _detail_text(detail):
 
 
 def _row(action, user_id, ip, lead_id, detail):
-    return {"at": utcnow(), "user_id": user_id, "username": _username(user_id),
-            "ip_address": (ip or None) and ip[:45], "action": action, "lead_id": lead_id,
-            "detail": _detail_text(detail)}
+    return {"at": utcnow(), "user_id": user_id, "ip_address": (ip or None) and ip[:45],
+            "action": action, "lead_id": lead_id, "detail": _detail_text(detail)}
 
 
 def record(session, action, user_id, ip, lead_id=None, **detail):
     """Append one entry (action: a key of models.audit.ACTIONS; ip: the request's address,
     None for a job). `detail` is stored as JSON (dates and numbers as text)."""
-    session.execute(insert(_TABLE).values(_row(action, user_id, ip, lead_id, detail)))
+    session.execute(_INSERT, _row(action, user_id, ip, lead_id, detail))
 
 
 def record_many(session, action, user_id, ip, lead_ids, **detail):
-    """One entry per lead (so that the lead filter finds each), in a single multi-row INSERT."""
+    """One entry per lead (so that the lead filter finds each), in one executemany."""
     rows = [_row(action, user_id, ip, lead_id, detail) for lead_id in lead_ids]
     if rows:
-        session.execute(insert(_TABLE).values(rows))
+        session.execute(_INSERT, rows)
 
 
 def clip(value):
