@@ -49,6 +49,8 @@ SCREENS = [
     ("GET", "/user-profiles/list/", {"Admin"}),
     ("GET", "/users/list/", {"Admin"}),
     ("GET", "/roles/list/", {"Admin"}),
+    ("GET", "/audit/", {"Admin"}),
+    ("GET", "/audit/export.csv", {"Admin"}),
 ]
 
 APIS = [
