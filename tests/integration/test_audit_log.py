@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services.privacy.audit import record
+from app.services.privacy.audit import forget_values, record
 from jobs.followup import tick
 from models import Attachment, AuditEntry, ExportFile
 from models.base import utcnow
@@ -250,6 +250,20 @@ def test_record_is_one_insert_and_leaves_the_commit_to_the_caller(app, team):
     db.session.commit()
     entry = the_entry("privacy_request")
     assert (entry.username, entry.lead_id, detail(entry)) == ("admin", lead_id, {"kind": "access"})
+
+
+def test_an_erasure_keeps_who_changed_what_but_not_the_values(app, team):
+    admin_id = team[0].id
+    record(db.session, "field_change", admin_id, None, 7,
+           fields={"email": ["a@exemple.fr", "b@exemple.fr"], "status": ["new", "converted"]})
+    record(db.session, "sheet_open", admin_id, None, 7)
+    record(db.session, "field_change", admin_id, None, 8, fields={"email": [None, "c@exemple.fr"]})
+    assert forget_values(db.session, 7) == 1
+    db.session.commit()
+    erased, other = entries("field_change")
+    assert detail(erased) == {"erased": True, "fields": {"email": None, "status": None}}
+    assert detail(other) == {"fields": {"email": [None, "c@exemple.fr"]}}
+    assert len(entries("sheet_open")) == 1
 
 
 def _seed(admin, rep, lead_id, at):

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, insert, select, tuple_
 
 from app.services.errors import DomainError
 from app.timezones import parse_day, to_utc_naive
-from models.audit import ACTIONS, AuditEntry
+from models.audit import ACTIONS, FIELD_CHANGE, AuditEntry
 from models.base import utcnow
 
 _TABLE = AuditEntry.__table__
@@ -145,6 +145,19 @@ def parse_cursor(text):
 
 def cursor_of(entry):
     return f"{entry.at.isoformat()}~{entry.id}"
+
+
+def forget_values(session, lead_id):
+    """For an erasure: the lead's field changes keep which field changed, when and by whom, but
+    no longer the values (personal data the log must not keep once the person is erased).
+    Returns how many entries were blanked."""
+    changed = session.execute(select(_TABLE.c.id, _TABLE.c.detail).where(
+        _TABLE.c.lead_id == lead_id, _TABLE.c.action == FIELD_CHANGE)).all()
+    for entry_id, text in changed:
+        fields = json.loads(text).get("fields", {}) if text else {}
+        session.execute(_TABLE.update().where(_TABLE.c.id == entry_id).values(
+            detail=_detail_text({"fields": {name: None for name in fields}, "erased": True})))
+    return len(changed)
 
 
 def months_before(moment, months):
