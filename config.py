@@ -129,6 +129,8 @@ class Config:
     CRM_RETENTION_YEARS = int(os.environ.get("CRM_RETENTION_YEARS", "3"))
     CRM_RETENTION_CUSTOMER_YEARS = int(os.environ.get("CRM_RETENTION_CUSTOMER_YEARS", "5"))
     CRM_RETENTION_NOTICE_DAYS = int(os.environ.get("CRM_RETENTION_NOTICE_DAYS", "30"))
+    # Audit log entries older than this many months are purged by the scheduled work.
+    CRM_AUDIT_MONTHS = int(os.environ.get("CRM_AUDIT_MONTHS", "12"))
 
     # Login rate limiting (Flask-Limiter through FAB); counters in Redis when configured.
     AUTH_RATE_LIMITED = True

@@ -36,6 +36,7 @@ def create_app(config=None, overrides=None):
     from app.services import lead_stats  # noqa: F401 - registers the figures' flush listener
     from app.services import lead_deletions  # noqa: F401 - registers the tombstones' listeners
     from app.services.privacy import last_contact  # noqa: F401 - registers the contact clock
+    from app.services.privacy import audit_changes  # noqa: F401 - registers the audit listener
     from jobs import appointment_moves  # noqa: F401 - registers what follows a reassignment
     from app.cli import crm_cli, report_fab_password_errors
     from views.registry import register_views
@@ -49,6 +50,7 @@ def create_app(config=None, overrides=None):
         register_views(appbuilder)
     input_limits.register(app)
     app.before_request(_remember_actor)
+    app.teardown_request(authentication.stop_auditing)
     authentication.register(app)
     errors.register(app)
     api_errors.register(app)
@@ -60,11 +62,12 @@ def create_app(config=None, overrides=None):
 
 
 def _remember_actor():
-    """Who acts in this request, for what the session records (status changes...)."""
+    """Who acts in this request, for what the session records (status changes, the audit
+    log's field changes). A JWT is only read by the API's @protect: see load_user_jwt."""
+    from app.authentication import remember_actor
     from views.scoping import current_user
 
-    user = current_user()
-    db.session.info["actor_id"] = user.id if user is not None else None
+    remember_actor(current_user())
 
 
 def _check_production(app):

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db
 from app.services import session_generations
+from app.services.privacy.audit_changes import act_as
 
 # Where the user's session generation is kept: the session cookie and the JWT claims.
 SESSION_KEY = "_crm_generation"
@@ -33,6 +34,21 @@ def register(app):
 
 def _remember_generation(_app, user):
     session[SESSION_KEY] = session_generations.current(db.session, user.id)
+
+
+def remember_actor(user):
+    """Who acts in this request, for what its session records at flush time: the timeline's
+    status changes (actor_id) and the audit log's field changes, with the client's address as
+    ProxyFix gives it. None (anonymous, or the request is over) records nobody."""
+    user_id = user.id if user is not None else None
+    db.session.info["actor_id"] = user_id
+    act_as(db.session, user_id, request.remote_addr if user_id is not None else None)
+
+
+def stop_auditing(_error=None):
+    """At the end of a request: a session that outlives it (tests, a command in the same app
+    context) must not audit later flushes in the name of this request's user."""
+    act_as(db.session, None)
 
 
 def session_user(user_id):

@@ -62,6 +62,7 @@ PRIVACY_REGISTER = "PrivacyRegister"
 # The RGPD requests screen (right of access, request tracking): every lead, unscoped.
 DPO = "DPO"
 PERM_DPO = "can_access"
+AUDIT_LOG = "AuditLog"  # Admin only (Admin receives every permission; no other role lists it)
 # A pseudo-view (no screen) for lead rights that are not screens: seeing every lead rather
 # than one's own, assigning, changing statuses in bulk. FAB's permission update only prunes
 # permissions of real views, so these survive `add_permissions`.
@@ -100,6 +101,7 @@ MENU_USER_PROFILES = "UserProfiles"
 MENU_ASSIGNMENT = "AssignmentRules"
 MENU_PRIVACY_REGISTER = "PrivacyRegister"
 MENU_PRIVACY_REQUESTS = "PrivacyRequests"
+MENU_AUDIT_LOG = "AuditLog"
 
 READ = ("can_list", "can_show")
 WRITE = ("can_add", "can_edit")
@@ -260,6 +262,7 @@ class CRMSecurityManager(SecurityManager):
         user = super().load_user(jwt_data["sub"])
         if user is not None:
             g.user = user
+            authentication.remember_actor(user)
         return user
 
     def on_user_logout(self, user):

@@ -1,4 +1,5 @@
 """Exports too large for a request: written to CRM_EXPORT_DIR, then the user is notified."""
+import os
 from urllib.parse import parse_qsl
 
 from flask import current_app
@@ -9,9 +10,11 @@ from app.extensions import db
 from app.services.lead_exports import record_export_leads, write_export_file
 from app.services.lead_list import list_query, parse_list_args
 from app.services.notifications import notify
+from app.services.privacy.audit import record
 from app.services.viewer import Viewer
 from jobs.notifications import dispatch
 from models import ExportFile
+from models.audit import EXPORT
 from models.base import utcnow
 
 
@@ -34,6 +37,10 @@ def run_lead_export(export_id):
         db.session.commit()
         raise
     export.status, export.rows, export.path, export.finished_at = "done", rows, path, utcnow()
+    # No address: the request that asked for it has its own entry (queued, with its address).
+    record(db.session, EXPORT, export.user_id, None, export_id=export.id,
+           format=export.file_format, filter=dict(parse_qsl(export.query, keep_blank_values=True)),
+           rows=rows, file=os.path.basename(path))
     item = notify(db.session, export.user_id, "export",
                   lambda: _("Votre export de %(count)s prospects est prêt.", count=rows),
                   url=f"/exports/{export.id}")

@@ -1,7 +1,7 @@
 """Scheduled work: due reminders, follow-up rules, appointment reminders to leads, CalDAV
 calendars, files of deleted leads, the API's expired idempotency keys and old tombstones,
 stored files past their retention period, RGPD requests past their deadline, the retention of
-leads (RGPD).
+leads (RGPD), audit log entries past their retention.
 
 With Redis, each reminder has its own job at its due time (job id reminder-<id>, so moving a
 reminder replaces its job) and `tick` runs every minute from the scheduler-enabled worker;
@@ -19,6 +19,7 @@ from app.services.followups import due_alerts
 from app.services.idempotency import purge_expired_keys
 from app.services.lead_sync import purge_tombstones
 from app.services.notifications import notify
+from app.services.privacy.audit import purge_batch
 from app.services.reminders import claim, due_ids
 from app.services.viewer import user_sees_lead
 from jobs.appointments import due_lead_reminders
@@ -31,6 +32,7 @@ from jobs.retention import run_retention
 from models import Reminder
 
 TICK_JOB_ID = "crm-tick"
+AUDIT_PURGE_BATCH = 10_000
 
 
 def schedule_reminder(reminder):
@@ -81,7 +83,8 @@ def tick(now=None):
             "purged_files": purge_files(now),
             "overdue_privacy_requests": notify_overdue_requests(now),
             # On the real clock: `now` moves due times in tests, not years of retention.
-            "retention": run_retention()}
+            "retention": run_retention(),
+            "audit_entries_purged": purge_audit_log(now)}
 
 
 def purge_api_records(now=None):
@@ -90,6 +93,18 @@ def purge_api_records(now=None):
         db.session, current_app.config["CRM_TOMBSTONE_DAYS"], now)
     db.session.commit()
     return count
+
+
+def purge_audit_log(now=None):
+    """Audit entries older than CRM_AUDIT_MONTHS, in batches each committed (a first purge of
+    millions of rows never holds one long transaction)."""
+    months, purged = current_app.config["CRM_AUDIT_MONTHS"], 0
+    while True:
+        count = purge_batch(db.session, months, now, AUDIT_PURGE_BATCH)
+        db.session.commit()
+        purged += count
+        if count < AUDIT_PURGE_BATCH:
+            return purged
 
 
 def periodic_tick():

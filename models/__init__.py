@@ -12,6 +12,8 @@ from models.campaign_spend import CampaignSpend
 from models.consent import ConsentRecord, Suppression
 from models.consent import CHANNELS as CONSENT_CHANNELS
 from models.attachment import Attachment
+from models.audit import ACTIONS as AUDIT_ACTIONS
+from models.audit import AuditEntry
 from models.email_template import EmailTemplate
 from models.export_file import ExportFile, ExportLead
 from models.idempotency import IdempotencyKey
@@ -56,6 +58,6 @@ __all__ = [
     "BookingPage", "CalendarAccount", "ExternalBusy", "ExportFile", "CampaignSpend", "SavedReport", "SessionGeneration",
     "LeadContactStat", "LeadDayStat", "live_or_flagged", "IdempotencyKey", "LeadDeletion",
     "ConsentRecord", "Suppression", "CONSENT_CHANNELS", "ExportLead", "ProcessingRegister",
-    "LeadMerge",
-    "PrivacyRequest", "REQUEST_KINDS", "REQUEST_STATUSES",
+    "LeadMerge", "PrivacyRequest", "REQUEST_KINDS", "REQUEST_STATUSES", "AuditEntry",
+    "AUDIT_ACTIONS",
 ]

@@ -10,6 +10,8 @@ from app.security import DUPLICATES
 from app.services.duplicates import likely_duplicates, merge
 from app.services.errors import DomainError
 from models import Lead
+from models.audit import MERGE
+from views.privacy.audit_trail import audit
 from views.scoping import current_user, current_viewer, scope_leads
 
 CRITERIA_LABELS = {"email": _l("Même e-mail"), "phone": _l("Même téléphone"),
@@ -40,6 +42,7 @@ class DuplicatesView(BaseView):
         if keep is None or other is None:
             abort(404)
         try:
+            audit(MERGE, keep.id, merged_lead_id=other.id)
             merge(db.session, keep, other, current_user())
             db.session.commit()
         except DomainError as exc:

@@ -19,7 +19,9 @@ from app.services.viewer import scope
 from jobs.exports import run_lead_export
 from jobs.queue import enqueue
 from models import ExportFile
+from models.audit import EXPORT, EXPORT_DOWNLOAD
 from models.base import utcnow
+from views.privacy.audit_trail import audit, audit_read
 from views.scoping import current_viewer
 
 
@@ -51,16 +53,19 @@ class LeadExportView(BaseView):
             export = ExportFile(user_id=viewer.user_id, kind="leads", file_format=file_format,
                                 query=arguments)
             db.session.add(export)
+            db.session.flush()
+            audit(EXPORT, filter=args.to_dict(), format=file_format, export_id=export.id,
+                  queued=True)  # the job records the file it writes
             db.session.commit()
             enqueue(run_lead_export, export.id)
             flash(_("Plus de %(limit)s prospects : l'export est préparé en tâche de fond. Vous "
                     "serez prévenu quand il sera prêt.", limit=f"{limit:,}".replace(",", "\u202f")),
                   "info")
             return redirect(url_for("LeadView.list") + "?" + arguments)
-        return self._send(query, file_format, viewer.user_id, arguments)
+        return self._send(query, file_format, viewer.user_id, arguments, args.to_dict())
 
     @staticmethod
-    def _send(query, file_format, user_id, arguments):
+    def _send(query, file_format, user_id, arguments, wanted):
         title = _("Prospects")
         if file_format in ("csv", "csv-fr"):
             text = io.StringIO(newline="")
@@ -72,9 +77,10 @@ class LeadExportView(BaseView):
             data.seek(0)
         # Recorded even though no file is kept: the person's access request lists it.
         record_inline_export(db.session, user_id, file_format, arguments, query, rows)
-        db.session.commit()
+        name = download_name(file_format)
+        audit_read(EXPORT, filter=wanted, format=file_format, rows=rows, file=name)  # commits
         return send_file(data, mimetype=FORMATS[file_format][0], as_attachment=True,
-                         download_name=download_name(file_format), max_age=0)
+                         download_name=name, max_age=0)
 
     @expose("/<int:export_id>")
     @has_access
@@ -88,5 +94,8 @@ class LeadExportView(BaseView):
                                      days=current_app.config["CRM_PURGE_EXPORT_DAYS"]))
         if export.status != "done" or not export.path or not os.path.exists(export.path):
             abort(404, description=_("Cet export n'est pas (ou plus) disponible."))
-        return send_file(export.path, mimetype=FORMATS[export.file_format][0], as_attachment=True,
-                         download_name=download_name(export.file_format), max_age=0)
+        path, file_format = export.path, export.file_format
+        audit_read(EXPORT_DOWNLOAD, export_id=export.id, rows=export.rows,
+                   file=os.path.basename(path))
+        return send_file(path, mimetype=FORMATS[file_format][0], as_attachment=True,
+                         download_name=download_name(file_format), max_age=0)

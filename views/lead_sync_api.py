@@ -9,6 +9,8 @@ from app.input_limits import InvalidInput
 from app.services.errors import DomainError
 from app.services.lead_sync import changed_leads, deleted_leads, start_cursor
 from app.timezones import format_rfc3339
+from models.audit import API_READ
+from views.privacy.audit_trail import audit_reads
 from views.scoping import current_viewer
 
 
@@ -37,7 +39,9 @@ class LeadSyncEndpoints:
     def changes(self):
         """Leads written after a cursor, oldest first (OpenAPI: SYNC_OPERATIONS)."""
         page = self._sync_page(changed_leads)
-        return self.response(200, result=self.show_model_schema.dump(page.rows, many=True),
+        result = self.show_model_schema.dump(page.rows, many=True)
+        audit_reads(API_READ, [row.id for row in page.rows], via="changes")
+        return self.response(200, result=result,
                              next_cursor=page.next_cursor, has_more=page.has_more)
 
     @expose("/deleted", methods=["GET"])

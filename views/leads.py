@@ -25,6 +25,7 @@ from app.extensions import db
 from jobs.notifications import notify_assignment
 from jobs.queue import enqueue
 from models import FIELD_LABELS, STATUSES, Campaign, ImportBatch, Lead, Source, User
+from models.audit import API_READ, SHEET_OPEN
 from views import formatters as fmt
 from views.appointments import AppointmentView
 from views.assignment import LeadAssignmentView
@@ -36,6 +37,7 @@ from views.lead_filters import (LEAD_SEARCH_FILTERS, ContactIndexed, CreatedFrom
                                 CreatedToFilter, LeadSearchFilter)
 from views.lead_forms import UniqueContact, reason_required_when_abandoned
 from views.lead_sync_api import LeadSyncEndpoints
+from views.privacy.audit_trail import audit_read, audit_reads
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
 from views.privacy.consent_api import consents_by_channel, document_consents
@@ -246,8 +248,10 @@ class LeadView(LeadLifecycle, CRMModelView):
         lead = self.datamodel.get(pk, self._base_filters) if str(pk).isdigit() else None
         if lead is None:
             abort(404)
-        return self.render_template("leads/sheet.html",
+        page = self.render_template("leads/sheet.html",
                                     **sheet_context(lead, self._neighbours(lead)))
+        audit_read(SHEET_OPEN, lead.id)  # after rendering: the commit expires the lead
+        return page
 
     def _neighbours(self, lead):
         """Previous / next lead of the list the user came from (its arguments in `back`,
@@ -386,32 +390,17 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
 
-    def pre_add(self, item):
-        """A consent sent with a new lead is a record (method api) dated as sent, or now;
-        the lead's summary columns follow from the records."""
-        given, stated_at = item.consent_contact, item.consent_at
-        item.consent_contact, item.consent_at = False, None
-        super().pre_add(item)
-        if given:
-            record_states(db.session, item, dict.fromkeys(GENERIC_CHANNELS, "given"), "api",
-                          stated_at)
-
-    def pre_update(self, item):
-        """consent_contact changed by an edit: given again, or withdrawn, now (records)."""
-        changed = inspect(item).attrs.consent_contact.history
-        given = item.consent_contact
-        if changed.has_changes():
-            item.consent_contact = not given  # the records decide the summary
-        super().pre_update(item)
-        if changed.has_changes():
-            record_states(db.session, item, dict.fromkeys(
-                GENERIC_CHANNELS, "given" if given else "withdrawn"), "api")
-
     def pre_get(self, data):
         """The lead's current consent per channel, read-only (channels never recorded are
-        absent)."""
+        absent); the read is audited."""
         super().pre_get(data)
         data["result"]["consents"] = consents_by_channel(db.session, data["id"])
+        audit_read(API_READ, data["id"])
+
+    def pre_get_list(self, data):
+        """One audit entry per lead of the page (a DPO looks for a person's reads by lead)."""
+        super().pre_get_list(data)
+        audit_reads(API_READ, data["ids"], via="list")
 
     def add_api_spec(self, api_spec):
         super().add_api_spec(api_spec)

@@ -27,6 +27,7 @@ from views.privacy.register import RegisterView
 from views.privacy.unsubscribe import ONE_CLICK_ENDPOINT, UnsubscribeView
 from views.privacy.requests import PrivacyRequestsView
 from views.privacy.erasure import LeadErasureView
+from views.privacy.audit import AuditLogView
 from views.reports import ReportView
 from views.spend_import import SpendImportView
 from views.sheet_api import LeadSheetApi
@@ -78,6 +79,9 @@ def register_views(appbuilder):
                         label=_l("Pages de prise de rendez-vous"), icon="fa-calendar-check", **tools)
     appbuilder.add_view(RegisterView, sec.MENU_PRIVACY_REGISTER,
                         label=_l("Registre des traitements"), icon="fa-book", **tools)
+    # Beside FAB's users and roles: the admins' own menu.
+    appbuilder.add_view(AuditLogView, sec.MENU_AUDIT_LOG, label=_l("Journal d'audit"),
+                        icon="fa-clipboard-list", category="Security")
     appbuilder.add_view_no_menu(CalendarFeedView)
     appbuilder.add_view_no_menu(LeadExportView)
     appbuilder.add_view_no_menu(BookingView)

@@ -16,6 +16,8 @@ from app.services.viewer import scope, user_sees_lead
 from jobs.followup import schedule_reminder
 from jobs.notifications import dispatch
 from models import Attachment, Lead, Reminder
+from models.audit import ATTACHMENT_DOWNLOAD
+from views.privacy.audit_trail import audit_read
 from views.scoping import current_user, current_viewer, scope_leads
 
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
@@ -85,6 +87,7 @@ def attachment_response(attachment_id):
     if not os.path.exists(path):
         abort(404)
     inline = item.content_type in INLINE_TYPES and request.args.get("inline") == "1"
+    audit_read(ATTACHMENT_DOWNLOAD, item.lead_id, attachment_id=item.id, filename=item.filename)
     response = send_file(path, mimetype=item.content_type, as_attachment=not inline,
                          download_name=item.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -12,7 +12,9 @@ from app.services.reminders import complete
 from app.services.timeline import timeline
 from app.timezones import format_rfc3339, parse_datetime
 from models import Attachment, LeadNote, Reminder
+from models.audit import API_READ
 from views.idempotency import idempotent
+from views.privacy.audit_trail import audit_read
 from views.scoping import current_user
 from views.sheet_actions import (attach_upload, attachment_response, own_reminder, scoped_lead,
                                  set_reminder, write_note)
@@ -45,6 +47,13 @@ class LeadSheetApi(BaseApi):
             after()
         return self.response(201, id=result.id)
 
+    @staticmethod
+    def _read(pk, part):
+        """The lead if the caller may see it (404 otherwise), its reading audited."""
+        lead = scoped_lead(pk)
+        audit_read(API_READ, lead.id, via=part)
+        return lead
+
     @expose("/<int:pk>/timeline", methods=["GET"])
     @protect()
     def get_timeline(self, pk):
@@ -61,7 +70,7 @@ class LeadSheetApi(BaseApi):
                 application/json:
                   schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {at: {type: string, format: date-time, nullable: true}, kind: {type: string}, title: {type: string}, user: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, text: {type: string, nullable: true}, meta: {nullable: true}}}}}}
         """
-        lead = scoped_lead(pk)
+        lead = self._read(pk, "timeline")
         return self.response(200, result=[
             {"at": format_rfc3339(e.at), "kind": e.kind, "title": e.title, "user": _user(e.user),
              "text": e.text, "meta": e.meta} for e in timeline(db.session, lead)])
@@ -82,7 +91,7 @@ class LeadSheetApi(BaseApi):
                 application/json:
                   schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {id: {type: integer}, kind: {type: string, enum: [note, message]}, body: {type: string}, author: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, created_at: {type: string, format: date-time, nullable: true}, mentions: {type: array, items: {type: integer}}}}}}}
         """
-        lead = scoped_lead(pk)
+        lead = self._read(pk, "notes")
         notes = db.session.query(LeadNote).filter_by(lead_id=lead.id).order_by(LeadNote.created_at)
         return self.response(200, result=[
             {"id": n.id, "kind": n.kind, "body": n.body, "author": _user(n.author),
@@ -132,7 +141,7 @@ class LeadSheetApi(BaseApi):
                 application/json:
                   schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {id: {type: integer}, due_at: {type: string, format: date-time, nullable: true}, what: {type: string, nullable: true}, user: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, done_at: {type: string, format: date-time, nullable: true}}}}}}
         """
-        lead = scoped_lead(pk)
+        lead = self._read(pk, "reminders")
         items = db.session.query(Reminder).filter_by(lead_id=lead.id).order_by(Reminder.due_at)
         return self.response(200, result=[
             {"id": r.id, "due_at": format_rfc3339(r.due_at), "what": r.what, "user": _user(r.user),
@@ -203,7 +212,7 @@ class LeadSheetApi(BaseApi):
                 application/json:
                   schema: {type: object, required: [result], properties: {result: {type: array, items: {type: object, properties: {id: {type: integer}, filename: {type: string}, content_type: {type: string}, size: {type: integer}, uploaded_by: {type: object, nullable: true, properties: {id: {type: integer}, name: {type: string}}}, created_at: {type: string, format: date-time, nullable: true}}}}}}
         """
-        lead = scoped_lead(pk)
+        lead = self._read(pk, "attachments")
         items = db.session.query(Attachment).filter_by(lead_id=lead.id).order_by(Attachment.id)
         return self.response(200, result=[
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,

@@ -53,6 +53,8 @@ SCREENS = [
     ("GET", "/privacy/register/pdf", {"Admin"}),
     ("GET", "/privacy/erase/{lead}", {"Admin"}),
     ("POST", "/privacy/erase/{lead}", {"Admin"}),
+    ("GET", "/audit/", {"Admin"}),
+    ("GET", "/audit/export.csv", {"Admin"}),
 ]
 
 APIS = [
