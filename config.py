@@ -140,10 +140,6 @@ class Config:
     # Reverse proxies in front of the CRM whose X-Forwarded-For/-Proto are believed (0: none,
     # the client address is the TCP peer's).
     CRM_TRUSTED_PROXIES = int(os.environ.get("CRM_TRUSTED_PROXIES") or 0)
-    # A lead with a company and neither "Professionnel" nor "Particulier" chosen counts as a
-    # professional (B2B prospecting rules: they may object) unless this says otherwise.
-    CRM_COMPANY_IS_B2B = os.environ.get("CRM_COMPANY_IS_B2B", "1").lower() not in ("0", "false",
-                                                                                 "no", "non")
 
     # Origins (e.g. "https://www.example.fr") whose pages may embed the public booking page in
     # a frame; every other page may be framed by no one.

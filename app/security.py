@@ -57,7 +57,7 @@ REMINDERS = "Reminders"
 FOLLOWUP_RULE = "FollowUpRule"
 EMAIL_TEMPLATE = "EmailTemplate"
 USER_PROFILE = "UserProfile"
-# The register of processing (RGPD art. 30): Admin only (no role below is given it).
+# The register of processing (RGPD art. 30): Admin and DPO.
 PRIVACY_REGISTER = "PrivacyRegister"
 # The RGPD requests screen (right of access, request tracking): every lead, unscoped.
 DPO = "DPO"
@@ -188,7 +188,11 @@ ROLE_PERMISSIONS = {
     + _pairs(LEAD_SHEET_API, "can_get")
     + _pairs(LEAD_EXPORT, "can_export")
     + _menus(MENU_LEADS),
-    ROLE_DPO: _COMMON + _pairs(DPO, PERM_DPO) + _menus(MENU_TOOLS, MENU_PRIVACY_REQUESTS),
+    # The DPO answers requests about any person: every lead (for that screen only), erasure,
+    # the register of processing.
+    ROLE_DPO: _COMMON + _pairs(DPO, PERM_DPO) + _pairs(LEAD_RIGHTS, PERM_ALL_LEADS)
+    + _pairs(LEAD_ERASURE, PERM_ERASE) + _pairs(PRIVACY_REGISTER, "can_show", "can_edit")
+    + _menus(MENU_TOOLS, MENU_PRIVACY_REQUESTS, MENU_PRIVACY_REGISTER),
 }
 
 

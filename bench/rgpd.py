@@ -11,6 +11,7 @@
    retention period and a notice older than its delay; then the step runs: the notices it
    finds to send, and the anonymisation by batches of 1,000. Target: under 60 s, peak memory
    under 300 MB (the process's peak resident size, read with resource.getrusage).
+3. The audit log (write cost, the sheet with 10 million entries): bench/rgpd_audit.py.
 Prints figures; asserts nothing.
 """
 import argparse

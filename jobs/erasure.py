@@ -11,10 +11,10 @@ from jobs.queue import enqueue
 from models import CalendarAccount
 
 
-def erase_and_commit(lead_ids, actor_id=None, reason="request"):
+def erase_and_commit(lead_ids, actor_id=None, reason="request", ip=None):
     """Returns the erasure's summary (see app.services.privacy.erasure)."""
     try:
-        summary = erase_leads(db.session, lead_ids, actor_id=actor_id, reason=reason,
+        summary = erase_leads(db.session, lead_ids, actor_id=actor_id, reason=reason, ip=ip,
                               attachment_dir=current_app.config["CRM_ATTACHMENT_DIR"],
                               region=current_app.config["CRM_PHONE_REGION"])
         db.session.commit()

@@ -40,7 +40,7 @@ from views.lead_sync_api import LeadSyncEndpoints
 from views.privacy.audit_trail import audit_read, audit_reads
 from views.scoping import ASSIGNABLE_USERS, SCOPE_LEADS, can_assign, current_user, scope_leads
 from views.request_args import capped_page_size
-from views.privacy.consent_api import consents_by_channel, document_consents
+from views.privacy.consent_api import CONSENTS_SCHEMA, consents_by_channel
 from views.sheet_context import sheet_context
 
 LABELS = {
@@ -368,6 +368,7 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     show_columns = list_columns + ["note", "abandon_reason", "first_contacted_at", "updated_at",
                                    "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid",
                                    "external_id", "consent_contact", "consent_at"]
+    openapi_shown_extra = {"consents": CONSENTS_SCHEMA}
     edit_columns = ["first_name", "last_name", "email", "phone", "company", "status",
                     "abandon_reason", "note", "source", "campaign", "owner", "consent_contact",
                     "utm_source", "utm_medium", "utm_campaign", "gclid", "fbclid"]
@@ -390,6 +391,27 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
     add_query_rel_fields = {"owner": ASSIGNABLE_USERS}
     edit_query_rel_fields = {"owner": ASSIGNABLE_USERS}
 
+    def pre_add(self, item):
+        """A consent sent with a new lead is a record (method api) dated as sent, or now;
+        the lead's summary columns follow from the records."""
+        given, stated_at = item.consent_contact, item.consent_at
+        item.consent_contact, item.consent_at = False, None
+        super().pre_add(item)
+        if given:
+            record_states(db.session, item, dict.fromkeys(GENERIC_CHANNELS, "given"), "api",
+                          stated_at)
+
+    def pre_update(self, item):
+        """consent_contact changed by an edit: given again, or withdrawn, now (records)."""
+        changed = inspect(item).attrs.consent_contact.history
+        given = item.consent_contact
+        if changed.has_changes():
+            item.consent_contact = not given  # the records decide the summary
+        super().pre_update(item)
+        if changed.has_changes():
+            record_states(db.session, item, dict.fromkeys(
+                GENERIC_CHANNELS, "given" if given else "withdrawn"), "api")
+
     def pre_get(self, data):
         """The lead's current consent per channel, read-only (channels never recorded are
         absent); the read is audited."""
@@ -401,10 +423,6 @@ class LeadApi(LeadSyncEndpoints, LeadLifecycle, CRMModelRestApi):
         """One audit entry per lead of the page (a DPO looks for a person's reads by lead)."""
         super().pre_get_list(data)
         audit_reads(API_READ, data["ids"], via="list")
-
-    def add_api_spec(self, api_spec):
-        super().add_api_spec(api_spec)
-        document_consents(api_spec, self.route_base)
 
     def _handle_filters_args(self, rison_args):
         filters = super()._handle_filters_args(rison_args)

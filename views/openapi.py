@@ -73,8 +73,17 @@ def corrected(spec, views):
                 _model_operation(api, path, method, operation, schemas)
     for api in apis.values():
         _bodies(api, schemas)
+        _shown_extras(api, schemas)
     _not_blank(spec["paths"], schemas)
     _menu_and_login(spec["paths"])
+
+
+def _shown_extras(api, schemas):
+    """Values an API's GET adds to the model's columns (`openapi_shown_extra`: name -> schema),
+    which FAB's generated schema, closed by additionalProperties, would otherwise refuse."""
+    shown = schemas.get(f"{api.__class__.__name__}.get")
+    if shown is not None and getattr(api, "openapi_shown_extra", None):
+        shown.setdefault("properties", {}).update(api.openapi_shown_extra)
 
 
 def _declare_errors(path, method, operation):

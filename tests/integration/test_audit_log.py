@@ -258,7 +258,7 @@ def test_an_erasure_keeps_who_changed_what_but_not_the_values(app, team):
            fields={"email": ["a@exemple.fr", "b@exemple.fr"], "status": ["new", "converted"]})
     record(db.session, "sheet_open", admin_id, None, 7)
     record(db.session, "field_change", admin_id, None, 8, fields={"email": [None, "c@exemple.fr"]})
-    assert forget_values(db.session, 7) == 1
+    assert forget_values(db.session, [7]) == 1
     db.session.commit()
     erased, other = entries("field_change")
     assert detail(erased) == {"erased": True, "fields": {"email": None, "status": None}}

@@ -183,7 +183,10 @@ def test_the_api_records_a_consent_sent_at_creation_and_shows_it_read_only(clien
     assert len(records_of(lead_id)) == 6  # appended, the first three kept
     document = client.get("/api/v1/_openapi", headers=headers).get_json()
     get = document["paths"]["/api/v1/lead/{pk}"]["get"]["responses"]["200"]
-    assert "consents" in json.dumps(get)
+    shown = get["content"]["application/json"]["schema"]["properties"]["result"]["$ref"]
+    consents = document["components"]["schemas"][shown.split("/")[-1]]["properties"]["consents"]
+    assert consents["readOnly"] and set(consents["properties"]) == {"email", "sms", "phone",
+                                                                    "post"}
 
 
 def test_a_rep_records_an_oral_consent_only_with_a_note(client, accounts):

@@ -11,10 +11,12 @@ import time_machine
 
 from app.extensions import db
 from app.services.duplicates import merge
+from app.services.privacy.audit import record as record_audit
 from app.services.privacy.consent import record_consent
 from jobs.followup import tick
-from models import (ExportFile, ExportLead, ImportBatch, IntakeDelivery, Lead,
-                    Notification, PrivacyRequest, Source)
+from models import (AuditEntry, ExportFile, ExportLead, ImportBatch, IntakeDelivery, Lead,
+                    LeadMerge, Notification, PrivacyRequest, Source)
+from models.audit import FIELD_CHANGE
 from tests.factories import make_appointment, make_lead
 from tests.integration.conftest import use_smtp
 from tests.integration.test_import import run_cli, write_csv
@@ -368,3 +370,50 @@ def test_a_request_lists_in_the_person_report(client, accounts, dpo):
     [request_] = _access(client, email=EMAIL)["requests"]
     assert (request_["kind"], request_["status"], request_["lead_ids"], request_["email"]) == (
         "rectification", "open", [lead.id], EMAIL)
+
+
+def test_the_dpo_erases_from_the_rgpd_screen_and_no_trace_of_the_person_stays(
+        client, accounts, dpo, claire):
+    """The DPO role (not Admin) finds the person, erases them through the screen's link, and
+    lands back on the search; the merged contact, the request's contact and note, and the
+    audit log's before/after values of the person's fields go; the log keeps who did what."""
+    lead = make_lead(owner=claire, first_name="Sophie", last_name="Martin", email=EMAIL,
+                     phone=PHONE)
+    merge(db.session, lead, make_lead(first_name="S.", last_name="Martin", email="sm@autre.fr",
+                                      possible_duplicate=True), claire)
+    record_audit(db.session, FIELD_CHANGE, claire.id, "198.51.100.4", lead.id,
+                 fields={"last_name": ["Martine", "Martin"]})
+    db.session.commit()
+    accounts.login(client, "delphine")
+    assert client.post("/privacy/requests", data={
+        "kind": "erasure", "email": EMAIL}).status_code == 302
+    request_id = db.session.query(PrivacyRequest.id).scalar()
+    assert client.post(f"/privacy/requests/{request_id}/close", data={
+        "status": "done", "note": "Sophie Martin effacée"}).status_code == 302
+    search = f"/privacy/person?email={EMAIL}"
+    page = client.get(search).get_data(as_text=True)
+    erase_link = f"/privacy/erase/{lead.id}?next="
+    assert erase_link in page
+    assert client.get(f"/privacy/erase/{lead.id}?next={search}").status_code == 200
+    response = client.post(f"/privacy/erase/{lead.id}", data={"confirm": "EFFACER",
+                                                              "next": search})
+    assert response.status_code == 302 and response.headers["Location"].endswith(search)
+    db.session.expire_all()
+    erased = db.session.get(Lead, lead.id)
+    assert erased.anonymised_at is not None and erased.email is None
+    assert db.session.query(LeadMerge).count() == 0
+    kept_request = db.session.get(PrivacyRequest, request_id)
+    assert (kept_request.kind, kept_request.status, kept_request.handled_by_id) == (
+        "erasure", "done", dpo.id)
+    assert (kept_request.email, kept_request.phone, kept_request.note) == (None, None, None)
+    log = {entry.action: entry for entry in db.session.query(AuditEntry)
+           .filter(AuditEntry.lead_id == lead.id)}
+    assert (log["erase"].user_id, log["erase"].ip_address) == (dpo.id, "127.0.0.1")
+    assert json.loads(log["field_change"].detail) == {"fields": {"last_name": None},
+                                                      "erased": True}
+    steps = {json.loads(entry.detail)["step"] for entry in db.session.query(AuditEntry)
+             .filter(AuditEntry.action == "privacy_request")}
+    assert steps == {"open", "close", "search"}
+    dump = " ".join(str(value) for entry in db.session.query(AuditEntry)
+                    for value in (entry.detail, entry.username))
+    assert "Martin" not in dump and EMAIL not in dump

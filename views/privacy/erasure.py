@@ -3,6 +3,7 @@ then the erasure (app/services/privacy/erasure.py) and, after its commit, the de
 appointments' CalDAV copies. Only for holders of LeadErasure / can_erase (Admin by default)."""
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.utils.base import is_safe_redirect_url
 from flask_babel import gettext as _
 
 from app.security import LEAD_ERASURE
@@ -21,7 +22,8 @@ class LeadErasureView(BaseView):
     method_permission_name = {"confirm": "erase", "erase": "erase"}
 
     def _page(self, lead, status=200):
-        return self.render_template("privacy/erase.html", lead=lead, word=CONFIRM_WORD), status
+        return self.render_template("privacy/erase.html", lead=lead, word=CONFIRM_WORD,
+                                    next=_next()), status
 
     @expose("/<int:pk>", methods=["GET"])
     @has_access
@@ -36,7 +38,8 @@ class LeadErasureView(BaseView):
             flash(_("Tapez %(word)s pour confirmer l'effacement.", word=CONFIRM_WORD), "danger")
             return self._page(lead, 400)
         try:
-            summary = erase_and_commit([lead.id], actor_id=current_user().id, reason="request")
+            summary = erase_and_commit([lead.id], actor_id=current_user().id, reason="request",
+                                       ip=request.remote_addr)
         except DomainError as exc:
             flash(exc.message, "danger")
             return self._page(lead, exc.status)
@@ -44,4 +47,10 @@ class LeadErasureView(BaseView):
                 "pièce(s) jointe(s), %(rows)d ligne(s) de fichiers d'import.",
                 files=len(summary["export_files"]), attachments=summary["attachments"],
                 rows=summary["import_rows"]), "success")
-        return redirect(url_for("LeadView.show", pk=lead.id))
+        return redirect(_next() or url_for("LeadView.show", pk=lead.id))
+
+
+def _next():
+    """Where the eraser came from (the RGPD requests screen), when it is a page of ours."""
+    target = request.values.get("next") or ""
+    return target if target.startswith("/") and is_safe_redirect_url(target) else None

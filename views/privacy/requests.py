@@ -10,7 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.security import DPO
+from app.security import DPO, LEAD_ERASURE, PERM_ERASE
 from app.services.attachments import stored_path
 from app.services.errors import DomainError
 from app.services.privacy.access import person_data
@@ -18,8 +18,20 @@ from app.services.privacy.access_pdf import LABELS, write_person_pdf
 from app.services.privacy.requests import all_requests, close_request, days_left, open_request
 from app.timezones import format_local, parse_day, to_utc_naive
 from models import REQUEST_KINDS, REQUEST_STATUSES, Attachment, PrivacyRequest
+from models.audit import ATTACHMENT_DOWNLOAD, PRIVACY_REQUEST
 from models.base import utcnow
+from views.privacy.audit_trail import audit, audit_read, audit_reads
 from views.scoping import current_user
+
+
+def _audit_lookup(data, step):
+    """Who looked a person up or downloaded their data: one entry per lead found (never the
+    e-mail or phone searched, which an erasure could not reach in the log)."""
+    ids = [lead["id"] for lead in data["leads"]]
+    if ids:
+        audit_reads(PRIVACY_REQUEST, ids, step=step)
+    else:
+        audit_read(PRIVACY_REQUEST, step=step, found=0)
 
 
 def _region():
@@ -54,11 +66,13 @@ class PrivacyRequestsView(BaseView):
     def index(self):
         return self._index()
 
-    def _data_or_400(self):
+    def _data_or_400(self, step):
         try:
-            return person_data(db.session, *_person(), region=_region())
+            data = person_data(db.session, *_person(), region=_region())
         except DomainError as exc:
             abort(400, description=exc.message)
+        _audit_lookup(data, step)
+        return data
 
     @expose("/person")
     @has_access
@@ -68,13 +82,16 @@ class PrivacyRequestsView(BaseView):
         except DomainError as exc:
             flash(exc.message, "danger")
             return self._index(400, *_person())
+        _audit_lookup(data, "search")
         return self.render_template("privacy/person.html", data=data, kinds=REQUEST_KINDS,
-                                    labels=LABELS, args=request.args)
+                                    labels=LABELS, args=request.args,
+                                    can_erase=self.appbuilder.sm.has_access(PERM_ERASE,
+                                                                            LEAD_ERASURE))
 
     @expose("/person.json")
     @has_access
     def person_json(self):
-        body = json.dumps(self._data_or_400(), ensure_ascii=False, indent=2)
+        body = json.dumps(self._data_or_400("export_json"), ensure_ascii=False, indent=2)
         return send_file(io.BytesIO(body.encode("utf-8")), mimetype="application/json",
                          as_attachment=True, download_name=_file_stem() + ".json", max_age=0)
 
@@ -82,7 +99,7 @@ class PrivacyRequestsView(BaseView):
     @has_access
     def person_pdf(self):
         handle = io.BytesIO()
-        write_person_pdf(self._data_or_400(), handle)
+        write_person_pdf(self._data_or_400("export_pdf"), handle)
         handle.seek(0)
         return send_file(handle, mimetype="application/pdf", as_attachment=True,
                          download_name=_file_stem() + ".pdf", max_age=0)
@@ -94,6 +111,7 @@ class PrivacyRequestsView(BaseView):
         path = stored_path(current_app.config["CRM_ATTACHMENT_DIR"], item)
         if not os.path.exists(path):
             abort(404)
+        audit_read(ATTACHMENT_DOWNLOAD, item.lead_id, attachment_id=item.id, via="privacy")
         response = send_file(path, mimetype=item.content_type, as_attachment=True,
                              download_name=item.filename, max_age=0)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -112,6 +130,7 @@ class PrivacyRequestsView(BaseView):
             item = open_request(db.session, form.get("kind", ""), form.get("email", "")[:254],
                                 form.get("phone", "")[:40], current_user().id, received_at,
                                 region=_region())
+            audit(PRIVACY_REQUEST, step="open", request_id=item.id, kind=item.kind)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -129,6 +148,8 @@ class PrivacyRequestsView(BaseView):
         try:
             close_request(db.session, request_id, request.form.get("status", ""),
                           request.form.get("note", ""), current_user().id)
+            audit(PRIVACY_REQUEST, step="close", request_id=request_id,
+                  status=request.form.get("status", ""))
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

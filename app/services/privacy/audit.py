@@ -147,17 +147,21 @@ def cursor_of(entry):
     return f"{entry.at.isoformat()}~{entry.id}"
 
 
-def forget_values(session, lead_id):
-    """For an erasure: the lead's field changes keep which field changed, when and by whom, but
+def forget_values(session, lead_ids, chunk=500):
+    """For an erasure: the leads' field changes keep which field changed, when and by whom, but
     no longer the values (personal data the log must not keep once the person is erased).
     Returns how many entries were blanked."""
-    changed = session.execute(select(_TABLE.c.id, _TABLE.c.detail).where(
-        _TABLE.c.lead_id == lead_id, _TABLE.c.action == FIELD_CHANGE)).all()
-    for entry_id, text in changed:
-        fields = json.loads(text).get("fields", {}) if text else {}
-        session.execute(_TABLE.update().where(_TABLE.c.id == entry_id).values(
-            detail=_detail_text({"fields": {name: None for name in fields}, "erased": True})))
-    return len(changed)
+    lead_ids, blanked = list(lead_ids), 0
+    for start in range(0, len(lead_ids), chunk):
+        changed = session.execute(select(_TABLE.c.id, _TABLE.c.detail).where(
+            _TABLE.c.lead_id.in_(lead_ids[start:start + chunk]),
+            _TABLE.c.action == FIELD_CHANGE)).all()
+        for entry_id, text in changed:
+            fields = json.loads(text).get("fields", {}) if text else {}
+            session.execute(_TABLE.update().where(_TABLE.c.id == entry_id).values(
+                detail=_detail_text({"fields": {name: None for name in fields}, "erased": True})))
+        blanked += len(changed)
+    return blanked
 
 
 def months_before(moment, months):

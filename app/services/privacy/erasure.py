@@ -17,11 +17,13 @@ from sqlalchemy import delete, insert, or_, select, update
 from app.services.attachments import stored_path
 from app.services.contact import search_key
 from app.services.errors import DomainError
+from app.services.privacy.audit import forget_values, record_many
 from app.services.privacy.erasure_files import PersonMatcher, purge_import_files
 from app.services.privacy.suppression import suppress_all
 from models import (Appointment, Attachment, ConsentRecord, ExportFile, ExportLead,
                     IdempotencyKey, IntakeDelivery, Interaction, Lead, LeadDeletion, LeadEvent,
-                    LeadNote, NoteMention, Notification, Reminder)
+                    LeadMerge, LeadNote, NoteMention, Notification, PrivacyRequest, Reminder)
+from models.audit import ERASE
 from models.base import utcnow
 
 # Why a lead was erased: the person asked, or its retention period ran out. Only a request
@@ -49,7 +51,7 @@ def _chunks(ids):
 
 
 def erase_leads(session, lead_ids, actor_id=None, reason="request", *, attachment_dir,
-                region="FR"):
+                region="FR", ip=None):
     """Anonymise the leads `lead_ids`; returns a summary of what went (counts, files deleted,
     the CalDAV copies to delete after the commit). DomainError for an unknown lead or reason:
     nothing is written then."""
@@ -86,7 +88,10 @@ def erase_leads(session, lead_ids, actor_id=None, reason="request", *, attachmen
                                                           _INTAKE_BLANK)
         summary["idempotency_keys"] = _delete_by_content(session, matcher)
     _forget_platform_ids(session, people)
+    summary["merges"], summary["requests"] = _forget_merges_and_requests(session, ids, people)
     _anonymise(session, ids, actor_id, reason)
+    summary["audit_values"] = forget_values(session, ids)
+    record_many(session, ERASE, actor_id, ip, ids, reason=reason)
     session.expire_all()  # the bulk statements bypassed the objects the session holds
     return summary
 
@@ -196,6 +201,23 @@ def _forget_platform_ids(session, people):
         for chunk in _chunks(values):
             session.execute(update(LeadDeletion).where(column.in_(chunk)).values({name: None}),
                             execution_options={"synchronize_session": False})
+
+
+def _forget_merges_and_requests(session, ids, people):
+    """The contact data kept of leads merged into the erased ones, and the e-mail, phone and
+    note of the person's RGPD requests (the request itself, its dates and who handled it stay:
+    the proof that it was answered)."""
+    emails = [p.email for p in people if p.email]
+    phones = [p.phone for p in people if p.phone]
+    merges = sum(session.execute(delete(LeadMerge).where(LeadMerge.kept_lead_id.in_(chunk)))
+                 .rowcount for chunk in _chunks(ids))
+    requests = 0
+    if emails or phones:
+        requests = session.execute(update(PrivacyRequest).where(or_(
+            PrivacyRequest.email.in_(emails), PrivacyRequest.phone.in_(phones)))
+            .values(email=None, phone=None, note=None),
+            execution_options={"synchronize_session": False}).rowcount
+    return merges, requests
 
 
 def _anonymise(session, ids, actor_id, reason):
