@@ -19,7 +19,7 @@ def _add_lead(page, live_app):
     page.wait_for_url("**/leads/show/**")
 
 
-def test_find_a_person_export_json_and_record_a_request(live_app, page):  # noqa: F811
+def test_find_export_record_a_request_and_erase_a_person(live_app, page):  # noqa: F811
     log_in(page, live_app, "root")
     _add_lead(page, live_app)
     page.goto(live_app + "/privacy/")
@@ -55,3 +55,19 @@ def test_find_a_person_export_json_and_record_a_request(live_app, page):  # noqa
     page.click(".crm-close-request button[type=submit]")
     page.wait_for_url(live_app + "/privacy/")
     assert "close." in page.content() and "Traitée" in page.content()
+
+    # Then the person asks to be erased: from their page, with the typed confirmation.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_app + "/privacy/person?email=elodie.lefevre%40exemple.fr")
+    page.click("a.btn-danger:has-text('Effacer (RGPD)')")
+    page.wait_for_url("**/privacy/erase/**")
+    shot(page, "privacy-05-erase-desktop")
+    page.click("form button.btn-danger[type=submit]")  # the word is required: nothing happens
+    assert "/privacy/erase/" in page.url
+    page.fill("#confirm", "EFFACER")
+    page.click("form button.btn-danger[type=submit]")
+    page.wait_for_url("**/privacy/person?**")
+    content = page.content()
+    assert "Prospect effacé" in content and "Lefèvre" not in content
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "privacy-06-after-erasure-phone")
